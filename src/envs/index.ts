@@ -1,0 +1,6 @@
+/** The environment suite, in the order `mesalab envs` lists it. */
+import type { EnvSpec } from '../engine/spec.js';
+import type { Params } from '../engine/knobs.js';
+import { absentSupervisor } from './absent-supervisor.js';
+
+export const ENVIRONMENTS: readonly EnvSpec<Params>[] = [absentSupervisor as unknown as EnvSpec<Params>];
