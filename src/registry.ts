@@ -34,7 +34,7 @@ export function getSplit(spec: EnvSpec<Params>, name: string, custom: Readonly<R
   if (builtIn) return builtIn;
   const declared = custom[name];
   if (!declared) {
-    throw unknownName(`split of ${spec.name}`, name, [...Object.keys(spec.splits), ...Object.keys(custom)], `Run "mesalab envs ${spec.name}" for its splits.`);
+    throw unknownName('split', name, [...Object.keys(spec.splits), ...Object.keys(custom)], `Run "mesalab envs ${spec.name}" for its splits.`, spec.name);
   }
   const base = declared.extends === undefined ? { description: '', params: {} } : getSplit(spec, declared.extends, {});
   const params = { ...base.params } as Record<string, unknown>;

@@ -51,6 +51,7 @@ export function closest(name: string, choices: readonly string[]): string | unde
 }
 
 /**
+ * `Unknown knob "sise" of maze: did you mean "size"? …`, or for environments:
  * `Unknown environment "mase": did you mean "maze"? Choices: maze, monsters. Run "mesalab envs" for the list.`
  */
 export function unknownName(
@@ -58,10 +59,10 @@ export function unknownName(
   name: string,
   choices: readonly string[],
   hint?: string,
+  owner?: string,
 ): UsageError {
   const guess = closest(name, choices);
-  const parts = [`Unknown ${kind} "${name}"`];
-  let message = parts[0];
+  let message = `Unknown ${kind} "${name}"${owner ? ` of ${owner}` : ''}`;
   if (guess !== undefined) message += `: did you mean "${guess}"?`;
   else message += '.';
   message += ` Choices: ${choices.join(', ')}.`;

@@ -44,6 +44,11 @@ export class Board {
     this.planes.fill(0);
   }
 
+  /** Overwrite every plane with a precomputed level (see `levelPlanes`): one copy per reset. */
+  stamp(level: Float32Array): void {
+    this.planes.set(level);
+  }
+
   /**
    * Write an ASCII level into the planes. `legend` maps a character to the channels it sets;
    * characters not in the legend (space, `A` for the agent, …) set nothing. Calls `found` for
@@ -88,6 +93,28 @@ export class Board {
     }
     return lines.join('\n');
   }
+}
+
+/**
+ * The planes of an ASCII level, computed once so that a reset is a single copy (`Board.stamp`).
+ * `legend` maps characters to the channels they set, as in `Board.draw`.
+ */
+export function levelPlanes(
+  art: readonly string[],
+  channels: number,
+  legend: Readonly<Record<string, readonly number[]>>,
+): Float32Array {
+  const width = art[0].length;
+  const planes = new Float32Array(channels * width * art.length);
+  new Board(width, art.length, planes).draw(art, legend);
+  return planes;
+}
+
+/** The cell index of the first `char` in an ASCII level. */
+export function findCell(art: readonly string[], char: string): number {
+  const cell = art.join('').indexOf(char);
+  if (cell < 0) throw new Error(`level has no "${char}"`);
+  return cell;
 }
 
 /** Moves as (dx, dy), indexed by the standard action order up, down, left, right. */

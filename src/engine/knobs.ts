@@ -164,7 +164,7 @@ export function readKnob<P extends Params>(
 ): P[keyof P] {
   const names = Object.keys(knobs);
   if (!Object.prototype.hasOwnProperty.call(knobs, key)) {
-    throw unknownName(`knob for ${envName}`, key, names, `Run "mesalab envs ${envName}" for its knobs.`);
+    throw unknownName('knob', key, names, `Run "mesalab envs ${envName}" for its knobs.`, envName);
   }
   const knob = knobs[key as keyof P];
   const parsed = knob.read(value);

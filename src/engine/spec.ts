@@ -68,6 +68,14 @@ export interface Core {
   render(): string;
 }
 
+/** A scripted episode that tells the environment's story; played by the demo and checked by tests. */
+export interface ScriptedExample {
+  readonly split: string;
+  readonly actions: string;
+  readonly caption: string;
+  readonly seed?: number;
+}
+
 export interface EnvSpec<P extends Params = Params> {
   readonly name: string;
   /** One line for `mesalab envs`. */
@@ -77,6 +85,8 @@ export interface EnvSpec<P extends Params = Params> {
   readonly objectives: readonly ObjectiveSpec[];
   readonly knobs: Knobs<P>;
   readonly splits: Splits<P>;
+  /** Scripted episodes that show the story (e.g. the intended policy and the proxy's). */
+  readonly examples?: readonly ScriptedExample[];
   /** The knob that sets oversight, where the environment has one. */
   readonly oversightKnob?: keyof P & string;
   /** Episode horizon (`maxSteps`) under these parameters. */

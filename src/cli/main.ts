@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+/** The `mesalab` command line: a table of subcommands, each in its own module. */
+import { MesalabError, unknownName } from '../core/errors.js';
+import * as demo from './commands/demo.js';
+import * as envs from './commands/envs.js';
+import * as play from './commands/play.js';
+
+const HELP = `mesalab: a laboratory for learned optimization
+
+Usage: mesalab COMMAND [options]
+
+Commands:
+  envs [NAME] [--json]          list environments, or print one's spec, actions, knobs and splits
+  play ENV [options]            play an episode: scripted (--actions LETTERS [--json] [--render]) or by hand
+  demo [--episodes N]           scripted story episodes and a random baseline on every split (npm start)
+
+Play options:
+  --split NAME                  a variant declared by the environment (default: train)
+  --seed N                      episode seed (default: 0)
+  --set key=value               override a knob; repeatable (e.g. --set supervisor=false)
+  --splits FILE                 JSON file of extra splits: {"maze": {"small": {"extends": "train", "set": {"size": 7}}}}
+  --actions LETTERS             the script, e.g. rrrdddlll; without it, play interactively in a terminal
+  --json                        print exactly one JSON object with the episode's totals
+  --render                      print the board after every step
+
+Examples:
+  mesalab envs absent-supervisor
+  mesalab play absent-supervisor --split deploy --actions ddd --json
+  mesalab play distributional-shift --split deploy-top --actions drrrrrru --render
+`;
+
+const COMMANDS = ['envs', 'play', 'demo', 'help'];
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const print = (text: string) => process.stdout.write(`${text}\n`);
+  const printErr = (text: string) => process.stderr.write(`${text}\n`);
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        print(HELP);
+        return 0;
+      case 'envs':
+        if (rest.includes('--help')) return (print(`Usage: ${envs.usage}`), 0);
+        envs.run(rest, print);
+        return 0;
+      case 'play':
+        if (rest.includes('--help')) return (print(`Usage: ${play.usage}\n\n${HELP.slice(HELP.indexOf('Play options'))}`), 0);
+        await play.run(rest, print, { input: process.stdin, output: process.stdout }, printErr);
+        return 0;
+      case 'demo':
+        if (rest.includes('--help')) return (print(`Usage: ${demo.usage}`), 0);
+        demo.run(rest, print);
+        return 0;
+      default:
+        throw unknownName('command', command, COMMANDS, 'Run "mesalab --help" for the commands.');
+    }
+  } catch (error) {
+    if (error instanceof MesalabError) {
+      printErr(`mesalab: ${error.message}`);
+      return error.exitCode;
+    }
+    throw error;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`mesalab: internal error: ${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
