@@ -45,7 +45,11 @@ export function parseActions(actions: readonly ActionSpec[], letters: string, en
  * after the episode has ended are an error, so a test cannot pass by accident on a shorter episode.
  */
 export function playScript(env: Env<Params>, letters: string, seed = 0): Replay {
-  const actions = parseActions(env.spec.actions, letters, env.spec.name);
+  return replay(env, parseActions(env.spec.actions, letters, env.spec.name), seed);
+}
+
+/** Replay recorded actions (indices) from `reset(seed)`, as frames with the episode's totals. */
+export function replay(env: Env<Params>, actions: readonly number[], seed = 0): Replay {
   env.reset(seed);
   const frames = [env.render()];
   const rewards: number[] = [];
@@ -70,7 +74,7 @@ export function playScript(env: Env<Params>, letters: string, seed = 0): Replay 
       terminated: totals.terminated,
       truncated: totals.truncated,
     },
-    actions: letters,
+    actions: actions.map((a) => env.spec.actions[a].letter).join(''),
     frames,
     rewards,
   };

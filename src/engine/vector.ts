@@ -37,6 +37,8 @@ export class VectorEnv<P extends Params = Params> {
   /** Last observation of the episode that ended at this step (for bootstrapping truncated ones). */
   readonly finalPlanes: Float32Array;
   private readonly cores: Core[];
+  /** Each copy's slice of `planes`, made once: a `subarray` per episode end would allocate. */
+  private readonly planeViews: Float32Array[];
   private readonly rngs: Rng[];
   private readonly hasStateIds: boolean;
   private readonly intended: number;
@@ -77,8 +79,10 @@ export class VectorEnv<P extends Params = Params> {
     this.runningObjectives = new Float64Array(n * k);
     this.cores = [];
     this.rngs = [];
+    this.planeViews = [];
     for (let i = 0; i < n; i++) {
       const view = this.planes.subarray(i * this.planeSize, (i + 1) * this.planeSize);
+      this.planeViews.push(view);
       this.cores.push(spec.create(params, view));
       this.rngs.push(new Rng(i));
     }
@@ -132,8 +136,7 @@ export class VectorEnv<P extends Params = Params> {
         for (let j = 0; j < k; j++) this.episodeObjectives[base + j] = this.runningObjectives[base + j];
         this.episodeLength[i] = steps;
         this.episodeCaught[i] = core.caught ? 1 : 0;
-        const from = i * this.planeSize;
-        this.finalPlanes.set(this.planes.subarray(from, from + this.planeSize), from);
+        this.finalPlanes.set(this.planeViews[i], i * this.planeSize);
         this.resetCopy(i);
       } else if (this.hasStateIds) {
         this.stateIds[i] = core.stateId();
