@@ -97,6 +97,14 @@ export interface EnvSpec<P extends Params = Params> {
   create(params: P, planes: Float32Array): Core;
 }
 
+/**
+ * Forget an environment's own parameter type, for lists of mixed environments. Safe because an
+ * environment only ever receives parameters resolved against its own knobs.
+ */
+export function eraseParams<P extends Params>(spec: EnvSpec<P>): EnvSpec<Params> {
+  return spec as unknown as EnvSpec<Params>;
+}
+
 /** The index of the intended objective in `spec.objectives`. */
 export function intendedIndex(spec: EnvSpec<Params>): number {
   const i = spec.objectives.findIndex((o) => o.intended === true);
