@@ -14,6 +14,8 @@ import { ENVIRONMENTS } from '../../src/envs/index.js';
 
 const FUZZ_STEPS_PER_SPLIT = 6_000;
 const AGENT_CHANNELS = ['agent', 'mouse'];
+/** Environments whose levels are generated from the seed (the others have fixed layouts). */
+const PROCEDURAL = ['maze', 'keys-chests', 'monsters'];
 
 const cases = ENVIRONMENTS.flatMap((spec) =>
   Object.keys(spec.splits).map((split) => ({
@@ -51,23 +53,23 @@ describe('every environment and split', () => {
 
   for (const { spec, split, params } of cases) {
     describe(`${spec.name}/${split}`, () => {
-      it('same seed, same episode; the seed matters', () => {
+      it('same seed, same episode', () => {
         const a = trajectory(new Env(spec, params, split), 11, 5, 300);
         const b = trajectory(new Env(spec, params, split), 11, 5, 300);
         assert.deepEqual(a, b);
-        const levels = new Set<string>();
-        const env = new Env(spec, params, split);
-        for (let seed = 0; seed < 30; seed++) {
-          env.reset(seed);
-          levels.add(env.render());
-        }
-        // Not a requirement that levels differ (fixed layouts are fine), only that reset(seed) is repeatable.
-        env.reset(3);
-        const again = env.render();
-        env.reset(3);
-        assert.equal(env.render(), again);
-        assert.ok(levels.size >= 1);
       });
+
+      if (PROCEDURAL.includes(spec.name)) {
+        it('different seeds give different levels', () => {
+          const env = new Env(spec, params, split);
+          const levels = new Set<string>();
+          for (let seed = 0; seed < 30; seed++) {
+            env.reset(seed);
+            levels.add(env.render());
+          }
+          assert.ok(levels.size >= 25, `only ${levels.size} distinct levels in 30 seeds`);
+        });
+      }
 
       it(`holds its invariants over ${FUZZ_STEPS_PER_SPLIT} random steps`, () => {
         const env = new Env(spec, params, split);
