@@ -87,6 +87,22 @@ export class Rng {
     return [this.a >>> 0, this.b >>> 0, this.c >>> 0, this.d >>> 0];
   }
 
+  /** Write the state into `out[offset .. offset + 3]` without allocating (hot loops). */
+  saveInto(out: Uint32Array, offset: number): void {
+    out[offset] = this.a;
+    out[offset + 1] = this.b;
+    out[offset + 2] = this.c;
+    out[offset + 3] = this.d;
+  }
+
+  /** Restore a state written by `saveInto`. */
+  loadFrom(source: Uint32Array, offset: number): void {
+    this.a = source[offset] | 0;
+    this.b = source[offset + 1] | 0;
+    this.c = source[offset + 2] | 0;
+    this.d = source[offset + 3] | 0;
+  }
+
   /** Restore a state captured by `state()`. */
   setState(state: readonly [number, number, number, number]): void {
     [this.a, this.b, this.c, this.d] = state.map((w) => w | 0) as [number, number, number, number];

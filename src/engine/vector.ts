@@ -4,10 +4,26 @@
  * Auto-reset happens in the same step: where `terminated[i] | truncated[i]`, the buffers already hold
  * the first observation of the next episode, and the finished episode's totals and last observation
  * are in the `episode*` and `finalPlanes` buffers. The step loop allocates nothing.
+ *
+ * `snapshot()` captures the in-flight episodes for a checkpoint without any help from the
+ * environments: each copy remembers its generator state at its last reset and the actions taken
+ * since, and `restore()` replays them. Environments are deterministic given both, so a restored
+ * engine is in exactly the state the saved one was.
  */
 import { Rng } from '../core/rng.js';
 import type { Params } from './knobs.js';
 import { intendedIndex, planeSize, type Core, type EnvSpec, type ObservationShape } from './spec.js';
+
+/** The in-flight episodes of a VectorEnv, as data (see `VectorEnv.snapshot`). */
+export interface VectorSnapshot {
+  readonly n: number;
+  /** Each copy's generator state at the start of its current episode, 4 words per copy. */
+  readonly episodeStartRng: Uint32Array;
+  /** Steps taken in each copy's current episode. */
+  readonly episodeSteps: Int32Array;
+  /** The actions of each copy's current episode, `episodeSteps[i]` of them, copy after copy. */
+  readonly actions: Int32Array;
+}
 
 export class VectorEnv<P extends Params = Params> {
   readonly shape: ObservationShape;
@@ -45,6 +61,9 @@ export class VectorEnv<P extends Params = Params> {
   private readonly runningReturn: Float64Array;
   private readonly runningObjectives: Float64Array;
   private readonly actionCount: number;
+  private readonly episodeStartRng: Uint32Array;
+  /** The actions of each copy's current episode, `horizon` slots per copy. */
+  private readonly actionLog: Int32Array;
 
   constructor(
     readonly spec: EnvSpec<P>,
@@ -77,6 +96,8 @@ export class VectorEnv<P extends Params = Params> {
     this.episodeCaught = new Uint8Array(n);
     this.runningReturn = new Float64Array(n);
     this.runningObjectives = new Float64Array(n * k);
+    this.episodeStartRng = new Uint32Array(n * 4);
+    this.actionLog = new Int32Array(n * this.horizon);
     this.cores = [];
     this.rngs = [];
     this.planeViews = [];
@@ -113,6 +134,7 @@ export class VectorEnv<P extends Params = Params> {
         throw new RangeError(`${this.spec.name} has actions 0..${this.actionCount - 1}; copy ${i} got ${action}`);
       }
       const core = this.cores[i];
+      this.actionLog[i * this.horizon + this.episodeSteps[i]] = action;
       core.step(action, this.rngs[i]);
       const reward = core.reward;
       this.rewards[i] = reward;
@@ -144,6 +166,50 @@ export class VectorEnv<P extends Params = Params> {
     }
   }
 
+  /** Capture the in-flight episodes (for checkpoints). */
+  snapshot(): VectorSnapshot {
+    const steps = Int32Array.from(this.episodeSteps);
+    const actions = new Int32Array(steps.reduce((sum, s) => sum + s, 0));
+    let at = 0;
+    for (let i = 0; i < this.n; i++) {
+      actions.set(this.actionLog.subarray(i * this.horizon, i * this.horizon + steps[i]), at);
+      at += steps[i];
+    }
+    return { n: this.n, episodeStartRng: Uint32Array.from(this.episodeStartRng), episodeSteps: steps, actions };
+  }
+
+  /** Put every copy back where `snapshot()` found it, by replaying its current episode. */
+  restore(snapshot: VectorSnapshot): void {
+    if (snapshot.n !== this.n) throw new RangeError(`snapshot has ${snapshot.n} copies, this VectorEnv ${this.n}`);
+    const k = this.objectiveCount;
+    let at = 0;
+    for (let i = 0; i < this.n; i++) {
+      const steps = snapshot.episodeSteps[i];
+      if (steps < 0 || steps >= this.horizon) throw new RangeError(`snapshot copy ${i} is ${steps} steps into an episode of horizon ${this.horizon}`);
+      this.rngs[i].loadFrom(snapshot.episodeStartRng, i * 4);
+      this.resetCopy(i);
+      const core = this.cores[i];
+      for (let t = 0; t < steps; t++) {
+        const action = snapshot.actions[at++];
+        this.actionLog[i * this.horizon + t] = action;
+        core.step(action, this.rngs[i]);
+        if (core.terminated) throw new RangeError(`snapshot copy ${i} replays into an episode end at step ${t + 1}: not this environment's snapshot`);
+        this.rewards[i] = core.reward;
+        this.runningReturn[i] += core.reward;
+        for (let j = 0; j < k; j++) {
+          this.objectives[i * k + j] = core.objectives[j];
+          this.runningObjectives[i * k + j] += core.objectives[j];
+        }
+        this.performance[i] = core.objectives[this.intended];
+      }
+      this.episodeSteps[i] = steps;
+      this.watched[i] = core.watched ? 1 : 0;
+      this.terminated[i] = 0;
+      this.truncated[i] = 0;
+      if (this.hasStateIds) this.stateIds[i] = core.stateId();
+    }
+  }
+
   /** The text rendering of copy i. */
   render(i: number): string {
     return this.cores[i].render();
@@ -151,6 +217,7 @@ export class VectorEnv<P extends Params = Params> {
 
   private resetCopy(i: number): void {
     const core = this.cores[i];
+    this.rngs[i].saveInto(this.episodeStartRng, i * 4);
     core.reset(this.rngs[i]);
     this.episodeSteps[i] = 0;
     this.runningReturn[i] = 0;

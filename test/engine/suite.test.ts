@@ -171,6 +171,43 @@ describe('every environment and split', () => {
     });
   }
 
+  for (const { spec, split, params } of cases) {
+    it(`${spec.name}/${split}: a VectorEnv restored from a snapshot continues exactly like the original`, () => {
+      const n = 4;
+      const original = new VectorEnv(spec, params, n);
+      original.reset(7);
+      const rng = new Rng(8);
+      const actions = new Int32Array(n);
+      const stepBoth = (envs: VectorEnv[], steps: number, trace: unknown[][]) => {
+        for (let t = 0; t < steps; t++) {
+          for (let i = 0; i < n; i++) actions[i] = rng.int(spec.actions.length);
+          envs.forEach((env, e) => {
+            env.step(actions);
+            trace[e].push(Array.from(env.planes), Array.from(env.rewards), Array.from(env.objectives), Array.from(env.terminated),
+              Array.from(env.truncated), Array.from(env.stateIds), Array.from(env.episodeSteps),
+              // Episode totals are valid only where an episode just ended.
+              Array.from(env.episodeReturn, (r, i) => (env.terminated[i] || env.truncated[i] ? r : null)));
+          });
+        }
+      };
+      stepBoth([original], 137, [[]]);
+      const snapshot = original.snapshot();
+      const restored = new VectorEnv(spec, params, n);
+      restored.restore(snapshot);
+      assert.deepEqual(Array.from(restored.planes), Array.from(original.planes));
+      const traces: unknown[][] = [[], []];
+      stepBoth([original, restored], 400, traces);
+      assert.deepEqual(traces[1], traces[0]);
+    });
+  }
+
+  it('restore() rejects a snapshot from another environment or size', () => {
+    const { spec, params } = cases[0];
+    const vec = new VectorEnv(spec, params, 2);
+    vec.reset(0);
+    assert.throws(() => new VectorEnv(spec, params, 3).restore(vec.snapshot()), /snapshot has 2 copies/);
+  });
+
   it(`fuzzes at least 100,000 steps in all`, () => {
     assert.ok(cases.length * FUZZ_STEPS_PER_SPLIT >= 100_000, `${cases.length} splits × ${FUZZ_STEPS_PER_SPLIT}`);
   });

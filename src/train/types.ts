@@ -1,0 +1,71 @@
+/**
+ * The contract between the run loop and a base optimizer. A `Trainer` is a base optimizer bound to
+ * one environment, split, seed and configuration: the loop calls `iterate()` until the step budget is
+ * spent, logging what each call returns, and checkpoints it with `save()`; `policy()` is the trained
+ * agent, for evaluation.
+ */
+import type { Rng } from '../core/rng.js';
+import type { Observation } from '../engine/env.js';
+import type { Params } from '../engine/knobs.js';
+import type { EnvSpec } from '../engine/spec.js';
+
+/** Numbers worth logging after one iteration (an update, a batch of episodes …), by name. */
+export type Metrics = Readonly<Record<string, number>>;
+
+/**
+ * A trainer's state as data: JSON-compatible values plus named float arrays (weights, moments,
+ * Q-tables), which checkpoints store as binary. Everything needed to continue exactly.
+ */
+export interface TrainerState {
+  readonly json: unknown;
+  readonly arrays: Readonly<Record<string, Float32Array | Float64Array | Int32Array | Uint32Array>>;
+}
+
+/** Myopia controls, common to every reinforcement-learning optimizer. */
+export interface MyopiaSettings {
+  /** Discount factor γ in [0, 1]. */
+  readonly gamma: number;
+  /** Reward horizon H: returns are truncated after H steps (0 = no truncation beyond γ). */
+  readonly rewardHorizon: number;
+}
+
+/** What every trainer is built from. */
+export interface TrainSetup {
+  readonly spec: EnvSpec<Params>;
+  readonly params: Params;
+  readonly split: string;
+  readonly seed: number;
+  readonly myopia: MyopiaSettings;
+}
+
+/** A trained agent: chooses an action for an observation. `rng` is for stochastic policies. */
+export interface Policy {
+  act(observation: Observation, rng: Rng): number;
+  /** Release tensors or other resources. */
+  dispose?(): void;
+}
+
+export interface Trainer {
+  /** Environment steps consumed so far (the budget counts these). */
+  readonly steps: number;
+  /** One unit of training; returns its metrics (always including the mean episode return seen, if any). */
+  iterate(): Promise<Metrics> | Metrics;
+  save(): TrainerState;
+  policy(): Policy;
+  dispose?(): void;
+}
+
+/**
+ * A base optimizer: its name, its hyperparameters as one typed object with defaults, and how to
+ * build a trainer, fresh or from a saved state.
+ */
+export interface Algorithm<C extends object = object> {
+  readonly name: string;
+  readonly summary: string;
+  readonly defaults: C;
+  /** Reject settings that cannot work with this environment (e.g. tabular without state ids). */
+  check?(setup: TrainSetup, config: C): void;
+  create(setup: TrainSetup, config: C, state?: TrainerState): Promise<Trainer> | Trainer;
+  /** Rebuild just the policy from a saved state (for `mesalab eval`). */
+  loadPolicy(setup: TrainSetup, config: C, state: TrainerState): Promise<Policy> | Policy;
+}
