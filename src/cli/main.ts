@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 /** The `mesalab` command line: a table of subcommands, each in its own module. */
 import { MesalabError, unknownName } from '../core/errors.js';
+import * as algos from './commands/algos.js';
 import * as demo from './commands/demo.js';
+import * as evaluate from './commands/eval.js';
 import * as envs from './commands/envs.js';
 import * as play from './commands/play.js';
+import * as train from './commands/train.js';
 
 const HELP = `mesalab: a laboratory for learned optimization
 
@@ -12,6 +15,10 @@ Usage: mesalab COMMAND [options]
 Commands:
   envs [NAME] [--json]          list environments, or print one's spec, actions, knobs and splits
   play ENV [options]            play an episode: scripted (--actions LETTERS [--json] [--render]) or by hand
+  algos [NAME]                  list base optimizers, or one's hyperparameters and defaults
+  train ENV --algo NAME [opts]  train an agent; a run directory gets metrics.jsonl and checkpoint.bin
+  train --resume DIR            continue a stopped or killed run from its last checkpoint
+  eval DIR [--split NAME]       seeded episodes of a trained agent: return, performance, objectives (95% CI)
   demo [--episodes N]           scripted story episodes and a random baseline on every split (npm start)
 
 Play options:
@@ -23,13 +30,23 @@ Play options:
   --json                        print exactly one JSON object with the episode's totals
   --render                      print the board after every step
 
+Train options:
+  --algo NAME                   the base optimizer (mesalab algos)
+  --steps N                     environment steps to train for (default 100000)
+  --seed N                      training seed (default 0)
+  --gamma G                     discount factor (default 0.99)
+  --horizon H                   reward horizon: returns truncated after H steps, for myopic training (0: none)
+  --hp key=value                override a hyperparameter; repeatable
+  --out DIR                     run directory (default mesalab-runs/ENV-SPLIT-ALGO-seedN)
+  --checkpoint-every SECONDS    periodic checkpoints (default 180); also at the end and on Ctrl-C
+
 Examples:
   mesalab envs absent-supervisor
   mesalab play absent-supervisor --split deploy --actions ddd --json
   mesalab play distributional-shift --split deploy-top --actions drrrrrru --render
 `;
 
-const COMMANDS = ['envs', 'play', 'demo', 'help'];
+const COMMANDS = ['envs', 'play', 'algos', 'train', 'eval', 'demo', 'help'];
 
 export async function main(argv: readonly string[]): Promise<number> {
   const print = (text: string) => process.stdout.write(`${text}\n`);
@@ -50,6 +67,17 @@ export async function main(argv: readonly string[]): Promise<number> {
       case 'play':
         if (rest.includes('--help')) return (print(`Usage: ${play.usage}\n\n${HELP.slice(HELP.indexOf('Play options'))}`), 0);
         await play.run(rest, print, { input: process.stdin, output: process.stdout }, printErr);
+        return 0;
+      case 'algos':
+        if (rest.includes('--help')) return (print(`Usage: ${algos.usage}`), 0);
+        algos.run(rest, print);
+        return 0;
+      case 'train':
+        if (rest.includes('--help')) return (print(`Usage: ${train.usage}\n\n${HELP.slice(HELP.indexOf('Train options'), HELP.indexOf('Examples'))}`), 0);
+        return await train.run(rest, print);
+      case 'eval':
+        if (rest.includes('--help')) return (print(`Usage: ${evaluate.usage}`), 0);
+        await evaluate.run(rest, print);
         return 0;
       case 'demo':
         if (rest.includes('--help')) return (print(`Usage: ${demo.usage}`), 0);
