@@ -1,5 +1,14 @@
 /** The base optimizers, in the order `mesalab algos` lists them. */
-import type { Algorithm } from '../train/types.js';
+import { eraseConfig, type Algorithm } from '../train/types.js';
+import { planner } from './planner.js';
+import { ppo } from './ppo.js';
+import { qLearning, sarsa } from './q-learning.js';
 import { random } from './random.js';
 
-export const ALGORITHMS: readonly Algorithm[] = [random as unknown as Algorithm];
+export const ALGORITHMS: readonly Algorithm[] = [
+  eraseConfig(ppo),
+  eraseConfig(qLearning),
+  eraseConfig(sarsa),
+  eraseConfig(planner),
+  eraseConfig(random),
+];

@@ -52,6 +52,8 @@ export class VectorEnv<P extends Params = Params> {
   readonly episodeCaught: Uint8Array;
   /** Last observation of the episode that ended at this step (for bootstrapping truncated ones). */
   readonly finalPlanes: Float32Array;
+  /** State id of the last state of the episode that ended at this step (-1 without state ids). */
+  readonly finalStateIds: Int32Array;
   private readonly cores: Core[];
   /** Each copy's slice of `planes`, made once: a `subarray` per episode end would allocate. */
   private readonly planeViews: Float32Array[];
@@ -82,6 +84,7 @@ export class VectorEnv<P extends Params = Params> {
     this.planes = new Float32Array(n * this.planeSize);
     this.finalPlanes = new Float32Array(n * this.planeSize);
     this.stateIds = new Int32Array(n).fill(-1);
+    this.finalStateIds = new Int32Array(n).fill(-1);
     this.rewards = new Float64Array(n);
     this.performance = new Float64Array(n);
     this.objectives = new Float64Array(n * k);
@@ -159,6 +162,7 @@ export class VectorEnv<P extends Params = Params> {
         this.episodeLength[i] = steps;
         this.episodeCaught[i] = core.caught ? 1 : 0;
         this.finalPlanes.set(this.planeViews[i], i * this.planeSize);
+        if (this.hasStateIds) this.finalStateIds[i] = core.stateId();
         this.resetCopy(i);
       } else if (this.hasStateIds) {
         this.stateIds[i] = core.stateId();

@@ -88,7 +88,7 @@ export function setupFor(config: RunConfig, split = config.split, set = config.s
   const { spec, params } = resolveEnvParams(config.env, { split, set });
   return {
     spec,
-    setup: { spec, params, split, seed: config.seed, myopia: { gamma: config.gamma, rewardHorizon: config.rewardHorizon } },
+    setup: { spec, params, split, seed: config.seed, myopia: { gamma: config.gamma, rewardHorizon: config.rewardHorizon }, budget: config.steps },
   };
 }
 

@@ -36,6 +36,8 @@ export interface TrainSetup {
   readonly split: string;
   readonly seed: number;
   readonly myopia: MyopiaSettings;
+  /** The run's budget of environment steps (for schedules such as learning-rate annealing). */
+  readonly budget?: number;
 }
 
 /** A trained agent: chooses an action for an observation. `rng` is for stochastic policies. */
@@ -68,4 +70,9 @@ export interface Algorithm<C extends object = object> {
   create(setup: TrainSetup, config: C, state?: TrainerState): Promise<Trainer> | Trainer;
   /** Rebuild just the policy from a saved state (for `mesalab eval`). */
   loadPolicy(setup: TrainSetup, config: C, state: TrainerState): Promise<Policy> | Policy;
+}
+
+/** Forget an algorithm's own configuration type, for lists of mixed algorithms. */
+export function eraseConfig<C extends object>(algorithm: Algorithm<C>): Algorithm {
+  return algorithm as unknown as Algorithm;
 }

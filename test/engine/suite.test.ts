@@ -159,6 +159,7 @@ describe('every environment and split', () => {
               assert.equal(vec.episodeReturn[i], e.return);
               assert.equal(vec.episodePerformance[i], e.performance);
               assert.equal(vec.episodeLength[i], e.steps);
+              assert.equal(vec.finalStateIds[i], obs.stateId);
               spec.objectives.forEach((o, j) => assert.equal(vec.episodeObjectives[i * k + j], e.objectives[o.name]));
               obs = singles[i].reset().observation;
             }
