@@ -34,6 +34,8 @@ Train options:
   --algo NAME                   the base optimizer (mesalab algos)
   --steps N                     environment steps to train for (default 100000)
   --seed N                      training seed (default 0)
+  --seeds 0,1,2 | 0-4           several seeds, each its own process and run directory OUT/seedN
+  --workers N                   seeds trained at once (default 2: one per core)
   --gamma G                     discount factor (default 0.99)
   --horizon H                   reward horizon: returns truncated after H steps, for myopic training (0: none)
   --hp key=value                override a hyperparameter; repeatable

@@ -128,6 +128,20 @@ describe('the run loop', () => {
     assert.match(r.stderr, /checkpoint\.bin is corrupt/);
   });
 
+  it('--seeds trains each seed in its own process and directory, identical to training it alone', () => {
+    const out = fresh();
+    const r = spawnSync(process.execPath, [MAIN, 'train', 'maze', '--algo', 'random', '--steps', '3000', '--seeds', '0-2', '--workers', '2', '--out', out], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^0\s+finished\s+3072/m);
+    assert.match(r.stdout, /^2\s+finished\s+3072/m);
+    const alone = fresh();
+    spawnSync(process.execPath, [MAIN, 'train', 'maze', '--algo', 'random', '--steps', '3000', '--seed', '1', '--out', alone]);
+    assert.deepEqual(comparable(join(out, 'seed1')), comparable(alone));
+    const bad = spawnSync(process.execPath, [MAIN, 'train', 'maze', '--algo', 'random', '--seeds', '0,x'], { encoding: 'utf8' });
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--seeds takes non-negative integers as 0,1,2 or a range 0-4; got "0,x"/);
+  });
+
   it('eval reports every objective with intervals, the same numbers for the same seed', () => {
     const dir = fresh();
     spawnSync(process.execPath, [MAIN, 'train', 'absent-supervisor', '--algo', 'random', '--steps', '1000', '--out', dir]);
