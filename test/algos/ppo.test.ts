@@ -48,3 +48,24 @@ describe('ppo', () => {
     assert.ok(readFileSync(join(broken, 'run.json'), 'utf8').includes('"finished"'));
   });
 });
+
+describe('ppo memory', () => {
+  it('leaks no tensors: the live tensor count is the same after 20 more iterations', async () => {
+    const { ppo } = await import('../../src/algos/ppo.js');
+    const { loadTf } = await import('../../src/nn/tf.js');
+    const { resolveEnvParams } = await import('../../src/registry.js');
+    const tf = await loadTf();
+    const { spec, params } = resolveEnvParams('maze', { split: 'train', set: ['size=7'] });
+    const trainer = await ppo.create(
+      { spec, params, split: 'train', seed: 1, myopia: { gamma: 0.99, rewardHorizon: 0 }, budget: 1e6 },
+      { ...(await import('../../src/algos/ppo.js')).PPO_DEFAULTS, envs: 4, rolloutSteps: 16 },
+    );
+    for (let i = 0; i < 3; i++) await trainer.iterate();
+    const before = tf.memory().numTensors;
+    const bytes = tf.memory().numBytes;
+    for (let i = 0; i < 20; i++) await trainer.iterate();
+    assert.equal(tf.memory().numTensors, before);
+    assert.equal(tf.memory().numBytes, bytes);
+    trainer.dispose?.();
+  });
+});
