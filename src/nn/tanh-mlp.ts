@@ -146,6 +146,25 @@ export class TanhMlpActorCritic implements ActorCriticNetwork {
     return norm;
   }
 
+  /**
+   * d loss / d parameter for every parameter, by name, given d loss / d outputs of the last forward
+   * (diagnostics and tests; training uses `backwardAndStep`, which reads them in place).
+   */
+  gradients(dLogits: Float32Array, dValues: Float32Array): Record<string, Float32Array> {
+    const tf = this.tf;
+    const stash = this.stash;
+    if (!stash) throw new Error('gradients() needs a forward() first');
+    stash.xT ??= tf.transpose(stash.x);
+    const grads = [
+      ...this.backward(this.actor, stash.actor, tf.tensor2d(dLogits.subarray(0, stash.batch * this.actions), [stash.batch, this.actions]), stash),
+      ...this.backward(this.critic, stash.critic, tf.tensor2d(dValues.subarray(0, stash.batch), [stash.batch, 1]), stash),
+    ];
+    const out: Record<string, Float32Array> = {};
+    grads.forEach((g, j) => (out[this.names[j]] = g.dataSync() as Float32Array));
+    tf.dispose(grads);
+    return out;
+  }
+
   /** Gradients [dW0, db0, dW1, db1, …] of one MLP, given d loss / d output. Disposes `dOut`. */
   private backward(layers: Layer[], hidden: Tensor2D[], dOut: Tensor2D, stash: Stash): Tensor[] {
     const tf = this.tf;
