@@ -18,7 +18,8 @@ Commands:
   algos [NAME]                  list base optimizers, or one's hyperparameters and defaults
   train ENV --algo NAME [opts]  train an agent; a run directory gets metrics.jsonl and checkpoint.bin
   train --resume DIR            continue a stopped or killed run from its last checkpoint
-  eval DIR [--split NAME]       seeded episodes of a trained agent: return, performance, objectives (95% CI)
+  eval DIR [--split NAME]       seeded episodes of a trained agent: return, performance, objectives (95% CI);
+                                --show N draws its first N episodes step by step
   demo [--episodes N]           scripted story episodes and a random baseline on every split (npm start)
 
 Play options:

@@ -25,6 +25,10 @@ export interface EpisodeRecord {
   readonly terminated: boolean;
   readonly caught: boolean;
   readonly watched: boolean;
+  /** The board before each action and after the last, when asked for (`show`). */
+  readonly frames?: readonly string[];
+  /** The action letters taken, when frames are recorded. */
+  readonly actions?: string;
 }
 
 export interface EvaluationSummary {
@@ -47,6 +51,8 @@ export interface EvaluateOptions {
   readonly set?: ReadonlyArray<readonly [string, string]>;
   readonly episodes?: number;
   readonly seed?: number;
+  /** Record the frames of the first `show` episodes. */
+  readonly show?: number;
 }
 
 /** Play `episodes` seeded episodes of `policy` on the configured environment and split. */
@@ -64,12 +70,23 @@ export function evaluatePolicy(policy: Policy, config: RunConfig, options: Evalu
     const rng = new Rng(episodeSeed ^ 0x5bd1e995);
     let { observation, info } = env.reset(episodeSeed);
     const watched = info.watched;
+    const record = e < (options.show ?? 0);
+    const frames: string[] = record ? [env.render()] : [];
+    let letters = '';
     for (;;) {
-      const step = env.step(policy.act(observation, rng));
+      const action = policy.act(observation, rng);
+      const step = env.step(action);
+      if (record) {
+        frames.push(env.render());
+        letters += spec.actions[action].letter;
+      }
       observation = step.observation;
       if (step.terminated || step.truncated) {
         const t = step.info.episode!;
-        episodes.push({ seed: episodeSeed, return: t.return, performance: t.performance, objectives: t.objectives, steps: t.steps, terminated: t.terminated, caught: t.caught, watched });
+        episodes.push({
+          seed: episodeSeed, return: t.return, performance: t.performance, objectives: t.objectives, steps: t.steps,
+          terminated: t.terminated, caught: t.caught, watched, ...(record ? { frames, actions: letters } : {}),
+        });
         break;
       }
     }

@@ -154,5 +154,11 @@ describe('the run loop', () => {
     assert.equal(summary.episodes, 20);
     assert.ok(summary.return.halfWidth > 0);
     assert.equal(summary.caughtRate, 0, 'nobody is caught when the supervisor is absent');
+    const shown = spawnSync(process.execPath, [MAIN, 'eval', dir, '--split', 'deploy', '--episodes', '20', '--show', '1'], { encoding: 'utf8' });
+    const first = JSON.parse(a.stdout).return.n;
+    assert.equal(first, 20);
+    assert.match(shown.stdout, /^episode seed 1000000: actions [udlr]+$/m);
+    assert.match(shown.stdout, /^start\n #######? ?\n/m);
+    assert.match(shown.stdout, /→ return -?\d+(\.\d+)?, hidden performance/);
   });
 });
