@@ -13,7 +13,7 @@ import { VectorEnv, type VectorSnapshot } from '../engine/vector.js';
 import type { Algorithm, Metrics, Policy, Trainer, TrainerState, TrainSetup } from '../train/types.js';
 import { loadTf } from '../nn/tf.js';
 import { createNetwork, type NetworkKind } from './networks.js';
-import type { ActorCriticNetwork } from './policy-net.js';
+import type { ActorCriticNetwork } from '../nn/actor-critic.js';
 import { gae, truncatedReturns, type RolloutView } from './returns.js';
 import { RewardScaler } from './reward-scaler.js';
 

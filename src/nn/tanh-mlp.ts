@@ -11,7 +11,7 @@
  */
 import type * as TF from '@tensorflow/tfjs';
 import type { Rng } from '../core/rng.js';
-import type { ActorCriticNetwork, NetworkOutputs } from '../algos/policy-net.js';
+import type { ActorCriticNetwork, NetworkOutputs } from './actor-critic.js';
 import { orthogonalValues } from './init.js';
 import { tfSync, type Tf } from './tf.js';
 

@@ -30,8 +30,16 @@ describe('ppo', () => {
     assert.equal(summary.performance.mean, 17);
   });
 
-  it('a run stopped and resumed ends bit-for-bit as the unbroken run (weights, Adam moments, environments)', async () => {
-    const config: RunConfig = { ...base, split: 'train', steps: 6 * 4 * 32, hyperparameters: { envs: 4, rolloutSteps: 32, minibatches: 2, updateEpochs: 2 } };
+  it('with the CNN network too: reward 47 on the unwatched split', async () => {
+    const dir = fresh();
+    await startRun({ ...base, hyperparameters: { network: 'cnn' } }, { dir });
+    const { summary } = await evaluateRun(dir, { episodes: 20 });
+    assert.equal(summary.return.mean, 47);
+  });
+
+  for (const network of ['mlp', 'cnn']) {
+  it(`a ${network} run stopped and resumed ends bit-for-bit as the unbroken run (weights, Adam moments, environments)`, async () => {
+    const config: RunConfig = { ...base, split: 'train', steps: 6 * 4 * 32, hyperparameters: { network, envs: 4, rolloutSteps: 32, minibatches: 2, updateEpochs: 2 } };
     const unbroken = fresh();
     await startRun(config, { dir: unbroken });
     const broken = fresh();
@@ -47,10 +55,12 @@ describe('ppo', () => {
     for (const key of Object.keys(a.arrays)) assert.deepEqual(Array.from(a.arrays[key]), Array.from(b.arrays[key]), key);
     assert.ok(readFileSync(join(broken, 'run.json'), 'utf8').includes('"finished"'));
   });
+  }
 });
 
 describe('ppo memory', () => {
-  it('leaks no tensors: the live tensor count is the same after 20 more iterations', async () => {
+  for (const network of ['mlp', 'cnn']) {
+  it(`leaks no tensors (${network}): the live tensor count is the same after 20 more iterations`, async () => {
     const { ppo } = await import('../../src/algos/ppo.js');
     const { loadTf } = await import('../../src/nn/tf.js');
     const { resolveEnvParams } = await import('../../src/registry.js');
@@ -58,7 +68,7 @@ describe('ppo memory', () => {
     const { spec, params } = resolveEnvParams('maze', { split: 'train', set: ['size=7'] });
     const trainer = await ppo.create(
       { spec, params, split: 'train', seed: 1, myopia: { gamma: 0.99, rewardHorizon: 0 }, budget: 1e6 },
-      { ...(await import('../../src/algos/ppo.js')).PPO_DEFAULTS, envs: 4, rolloutSteps: 16 },
+      { ...(await import('../../src/algos/ppo.js')).PPO_DEFAULTS, network: network as 'mlp' | 'cnn', envs: 4, rolloutSteps: 16 },
     );
     for (let i = 0; i < 3; i++) await trainer.iterate();
     const before = tf.memory().numTensors;
@@ -68,4 +78,5 @@ describe('ppo memory', () => {
     assert.equal(tf.memory().numBytes, bytes);
     trainer.dispose?.();
   });
+  }
 });
