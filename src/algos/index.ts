@@ -1,5 +1,7 @@
 /** The base optimizers, in the order `mesalab algos` lists them. */
 import { eraseConfig, type Algorithm } from '../train/types.js';
+import { bc } from './bc.js';
+import { dqn } from './dqn.js';
 import { planner } from './planner.js';
 import { ppo } from './ppo.js';
 import { qLearning, sarsa } from './q-learning.js';
@@ -7,6 +9,8 @@ import { random } from './random.js';
 
 export const ALGORITHMS: readonly Algorithm[] = [
   eraseConfig(ppo),
+  eraseConfig(dqn),
+  eraseConfig(bc),
   eraseConfig(qLearning),
   eraseConfig(sarsa),
   eraseConfig(planner),

@@ -11,10 +11,18 @@ import { CnnActorCritic } from '../nn/cnn-actor-critic.js';
 import { TanhMlpActorCritic } from '../nn/tanh-mlp.js';
 import type { ActorCriticNetwork } from '../nn/actor-critic.js';
 
-export type NetworkKind = 'mlp' | 'cnn';
+export const NETWORK_KINDS = ['mlp', 'cnn'] as const;
+export type NetworkKind = (typeof NETWORK_KINDS)[number];
 
 export function createNetwork(kind: NetworkKind, shape: ObservationShape, actions: number, hidden: number, rng: Rng): ActorCriticNetwork {
   const inputs = shape.channels.length * shape.height * shape.width;
   if (kind === 'mlp') return new TanhMlpActorCritic(inputs, actions, [hidden, hidden], rng);
   return new CnnActorCritic({ channels: shape.channels.length, height: shape.height, width: shape.width }, actions, hidden, rng);
+}
+
+/** dst[dstRow] ← src[srcRow], rows of `width` floats, for batching observations (no subarray views: this runs per step). */
+export function copyRow(src: Float32Array, srcRow: number, dst: Float32Array, dstRow: number, width: number): void {
+  const s = srcRow * width;
+  const d = dstRow * width;
+  for (let x = 0; x < width; x++) dst[d + x] = src[s + x];
 }

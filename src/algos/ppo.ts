@@ -12,7 +12,7 @@ import type { Observation } from '../engine/env.js';
 import { VectorEnv, type VectorSnapshot } from '../engine/vector.js';
 import type { Algorithm, Metrics, Policy, Trainer, TrainerState, TrainSetup } from '../train/types.js';
 import { loadTf } from '../nn/tf.js';
-import { createNetwork, type NetworkKind } from './networks.js';
+import { copyRow, createNetwork, NETWORK_KINDS, type NetworkKind } from './networks.js';
 import type { ActorCriticNetwork } from '../nn/actor-critic.js';
 import { gae, truncatedReturns, type RolloutView } from './returns.js';
 import { RewardScaler } from './reward-scaler.js';
@@ -320,7 +320,7 @@ class PpoTrainer implements Trainer {
       for (let start = 0; start + minibatch <= used; start += minibatch) {
         for (let j = 0; j < minibatch; j++) {
           const k = indices[start + j];
-          mbObs.set(this.observations.subarray(k * D, (k + 1) * D), j * D);
+          copyRow(this.observations, k, mbObs, j, D);
           mbAdv[j] = this.advantages[k];
         }
         if (config.normalizeAdvantages && minibatch > 1) {
