@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { bc, BC_DEFAULTS } from '../../src/algos/bc.js';
 import { UsageError } from '../../src/core/errors.js';
-import { readCheckpoint } from '../../src/train/checkpoint.js';
 import { evaluateRun } from '../../src/train/evaluate.js';
 import { readMetrics } from '../../src/train/metrics.js';
-import { resumeRun, startRun, type RunConfig } from '../../src/train/run.js';
+import { startRun, type RunConfig } from '../../src/train/run.js';
+import { expectExactResume } from '../support/resume.js';
 import { tabularSetup } from './tabular-helpers.js';
 
 const fresh = () => mkdtempSync(join(tmpdir(), 'mesalab-bc-'));
@@ -64,20 +64,7 @@ describe('bc', () => {
 
   it('a run stopped and resumed ends bit-for-bit as the unbroken run (network, Adam, dataset, expert, environments)', async () => {
     const config: RunConfig = { ...base, steps: 6 * 4 * 16, hyperparameters: { envs: 4, stepsPerIteration: 16, updatesPerIteration: 8, batchSize: 16, expertEpsilon: 0.2 } };
-    const unbroken = fresh();
-    await startRun(config, { dir: unbroken });
-    const broken = fresh();
-    let calls = 0;
-    await startRun(config, { dir: broken, shouldStop: () => ++calls > 3 });
-    await resumeRun(broken, {});
-    const metrics = (dir: string) => readMetrics(join(dir, 'metrics.jsonl')).map(({ wall_s: _w, ...rest }) => rest);
-    assert.equal(metrics(broken).length, 6);
-    assert.deepEqual(metrics(broken), metrics(unbroken));
-    const a = readCheckpoint(join(broken, 'checkpoint.bin')).state;
-    const b = readCheckpoint(join(unbroken, 'checkpoint.bin')).state;
-    assert.deepEqual(a.json, b.json);
-    assert.deepEqual(Object.keys(a.arrays).sort(), Object.keys(b.arrays).sort());
-    for (const key of Object.keys(a.arrays)) assert.deepEqual(Array.from(a.arrays[key]), Array.from(b.arrays[key]), key);
+    await expectExactResume(config, 3, 6);
   });
 
   it('needs state ids for its planner expert, and says how to get them; rejects unknown experts', () => {

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { dqn, DQN_DEFAULTS } from '../../src/algos/dqn.js';
-import { readCheckpoint } from '../../src/train/checkpoint.js';
 import { evaluateRun } from '../../src/train/evaluate.js';
-import { readMetrics } from '../../src/train/metrics.js';
-import { resumeRun, startRun, type RunConfig } from '../../src/train/run.js';
+import { startRun, type RunConfig } from '../../src/train/run.js';
+import { expectExactResume } from '../support/resume.js';
 import { tabularSetup } from './tabular-helpers.js';
 
 const fresh = () => mkdtempSync(join(tmpdir(), 'mesalab-dqn-'));
@@ -53,23 +52,10 @@ describe('dqn', () => {
     // A small ring (128) that wraps, Polyak targets, gradient steps and target updates before and after the stop.
     const hyperparameters = { envs: 2, stepsPerIteration: 16, bufferSize: 128, batchSize: 16, learningStarts: 48, trainFrequency: 2, targetUpdateInterval: 40, tau: 0.5 };
     const config: RunConfig = { ...base, split: 'train', steps: 8 * 32, hyperparameters };
-    const unbroken = fresh();
-    await startRun(config, { dir: unbroken });
-    const broken = fresh();
-    let calls = 0;
-    await startRun(config, { dir: broken, shouldStop: () => ++calls > 5 }); // stops at 160 steps, after the ring (128) has wrapped
-    await resumeRun(broken, {});
-    const metrics = (dir: string) => readMetrics(join(dir, 'metrics.jsonl')).map(({ wall_s: _w, ...rest }) => rest);
-    assert.equal(metrics(broken).length, 8);
-    assert.deepEqual(metrics(broken), metrics(unbroken));
-    assert.ok(metrics(unbroken).some((m) => Number.isFinite(m.loss)), 'gradient steps were taken');
-    const a = readCheckpoint(join(broken, 'checkpoint.bin')).state;
-    const b = readCheckpoint(join(unbroken, 'checkpoint.bin')).state;
-    assert.deepEqual(a.json, b.json);
-    assert.deepEqual(Object.keys(a.arrays).sort(), Object.keys(b.arrays).sort());
-    for (const key of Object.keys(a.arrays)) assert.deepEqual(Array.from(a.arrays[key]), Array.from(b.arrays[key]), key);
-    assert.ok(Object.keys(a.arrays).some((k) => k.startsWith('target.')) && 'replay.observations' in a.arrays);
-    assert.ok(readFileSync(join(broken, 'run.json'), 'utf8').includes('"finished"'));
+    // Stops at 160 steps, after the ring (128) has wrapped.
+    const { resumed, metrics } = await expectExactResume(config, 5, 8);
+    assert.ok(metrics.some((m) => Number.isFinite(m.loss)), 'gradient steps were taken');
+    assert.ok(Object.keys(resumed.arrays).some((k) => k.startsWith('target.')) && 'replay.observations' in resumed.arrays);
   });
 
   it('rejects settings that cannot work, saying which', () => {

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { readCheckpoint } from '../../src/train/checkpoint.js';
 import { evaluateRun } from '../../src/train/evaluate.js';
-import { readMetrics } from '../../src/train/metrics.js';
-import { resumeRun, startRun, type RunConfig } from '../../src/train/run.js';
+import { startRun, type RunConfig } from '../../src/train/run.js';
+import { expectExactResume } from '../support/resume.js';
 
 const fresh = () => mkdtempSync(join(tmpdir(), 'mesalab-ppo-'));
 const base: RunConfig = {
@@ -40,20 +39,7 @@ describe('ppo', () => {
   for (const network of ['mlp', 'cnn']) {
   it(`a ${network} run stopped and resumed ends bit-for-bit as the unbroken run (weights, Adam moments, environments)`, async () => {
     const config: RunConfig = { ...base, split: 'train', steps: 6 * 4 * 32, hyperparameters: { network, envs: 4, rolloutSteps: 32, minibatches: 2, updateEpochs: 2 } };
-    const unbroken = fresh();
-    await startRun(config, { dir: unbroken });
-    const broken = fresh();
-    let calls = 0;
-    await startRun(config, { dir: broken, shouldStop: () => ++calls > 3 });
-    await resumeRun(broken, {});
-    const metrics = (dir: string) => readMetrics(join(dir, 'metrics.jsonl')).map(({ wall_s: _w, ...rest }) => rest);
-    assert.equal(metrics(broken).length, 6);
-    assert.deepEqual(metrics(broken), metrics(unbroken));
-    const a = readCheckpoint(join(broken, 'checkpoint.bin')).state;
-    const b = readCheckpoint(join(unbroken, 'checkpoint.bin')).state;
-    assert.deepEqual(Object.keys(a.arrays).sort(), Object.keys(b.arrays).sort());
-    for (const key of Object.keys(a.arrays)) assert.deepEqual(Array.from(a.arrays[key]), Array.from(b.arrays[key]), key);
-    assert.ok(readFileSync(join(broken, 'run.json'), 'utf8').includes('"finished"'));
+    await expectExactResume(config, 3, 6);
   });
   }
 });

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { readCheckpoint } from '../../src/train/checkpoint.js';
-import { readMetrics } from '../../src/train/metrics.js';
-import { resumeRun, startRun, type RunConfig } from '../../src/train/run.js';
+import { startRun, type RunConfig } from '../../src/train/run.js';
+import { comparableMetrics, expectExactResume } from '../support/resume.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const fresh = () => mkdtempSync(join(tmpdir(), 'mesalab-run-'));
@@ -24,8 +24,7 @@ const config: RunConfig = {
   rewardHorizon: 0,
 };
 
-/** Metrics without the wall-clock column, which no two runs share. */
-const comparable = (dir: string) => readMetrics(join(dir, 'metrics.jsonl')).map(({ wall_s: _w, ...rest }) => rest);
+const comparable = comparableMetrics;
 const finalState = (dir: string) => {
   const { state } = readCheckpoint(join(dir, 'checkpoint.bin'));
   return { json: state.json, arrays: Object.fromEntries(Object.entries(state.arrays).map(([k, v]) => [k, Array.from(v)])) };
@@ -33,17 +32,8 @@ const finalState = (dir: string) => {
 
 describe('the run loop', () => {
   it('a run stopped part-way and resumed ends exactly as an unbroken run', async () => {
-    const unbroken = fresh();
-    await startRun(config, { dir: unbroken });
-    const broken = fresh();
-    let iterations = 0;
-    const first = await startRun(config, { dir: broken, shouldStop: () => ++iterations > 7 });
-    assert.equal(first.status, 'interrupted');
-    assert.equal(JSON.parse(readFileSync(join(broken, 'run.json'), 'utf8')).status, 'interrupted');
-    const second = await resumeRun(broken, {});
-    assert.equal(second.status, 'finished');
-    assert.deepEqual(comparable(broken), comparable(unbroken));
-    assert.deepEqual(finalState(broken), finalState(unbroken));
+    // 6000 steps of 4 copies × 50 steps: 30 iterations, stopped after 7.
+    await expectExactResume(config, 7, 30);
   });
 
   it('a process killed with SIGKILL mid-run resumes from its last checkpoint to the unbroken result', async () => {
