@@ -390,7 +390,7 @@ export const ppo: Algorithm<PpoConfig> = {
   summary: 'Proximal Policy Optimization (clipped), vectorised, with GAE; mlp or cnn actor-critic',
   defaults: PPO_DEFAULTS,
   check(setup, config) {
-    if (!['mlp', 'cnn'].includes(config.network)) throw new UsageError(`ppo's network is mlp or cnn; got "${config.network}".`);
+    if (!NETWORK_KINDS.includes(config.network)) throw new UsageError(`ppo's network is one of ${NETWORK_KINDS.join(', ')}; got "${config.network}".`);
     if (config.envs < 1 || config.rolloutSteps < 1 || config.minibatches < 1 || config.updateEpochs < 1) {
       throw new UsageError('ppo needs envs, rolloutSteps, minibatches and updateEpochs ≥ 1.');
     }
