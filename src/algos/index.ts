@@ -4,11 +4,13 @@ import { bc } from './bc.js';
 import { dqn } from './dqn.js';
 import { planner } from './planner.js';
 import { ppo } from './ppo.js';
+import { ppoGru } from './ppo-gru.js';
 import { qLearning, sarsa } from './q-learning.js';
 import { random } from './random.js';
 
 export const ALGORITHMS: readonly Algorithm[] = [
   eraseConfig(ppo),
+  eraseConfig(ppoGru),
   eraseConfig(dqn),
   eraseConfig(bc),
   eraseConfig(qLearning),

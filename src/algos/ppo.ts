@@ -62,7 +62,7 @@ export const PPO_DEFAULTS: PpoConfig = {
 
 // ── Acting ──────────────────────────────────────────────────────────────────────────────────────
 /** Sample from softmax(logits[row]) with one uniform draw; returns the action. */
-function sampleAction(logits: Float32Array, row: number, actions: number, rng: Rng): number {
+export function sampleAction(logits: Float32Array, row: number, actions: number, rng: Rng): number {
   const base = row * actions;
   let max = -Infinity;
   for (let a = 0; a < actions; a++) max = Math.max(max, logits[base + a]);
@@ -77,7 +77,7 @@ function sampleAction(logits: Float32Array, row: number, actions: number, rng: R
 }
 
 /** log softmax(logits[row])[action]. */
-function logProb(logits: Float32Array, row: number, actions: number, action: number): number {
+export function logProb(logits: Float32Array, row: number, actions: number, action: number): number {
   const base = row * actions;
   let max = -Infinity;
   for (let a = 0; a < actions; a++) max = Math.max(max, logits[base + a]);

@@ -7,11 +7,10 @@
  */
 import type { Rng } from '../core/rng.js';
 import type { ActorCriticNetwork, NetworkOutputs } from './actor-critic.js';
-import { Adam } from './adam.js';
 import { Conv2d, convOutputSize } from './conv2d.js';
 import { Dense } from './dense.js';
 import { orthogonal } from './init.js';
-import { Module } from './module.js';
+import { TrainableModule } from './trainable.js';
 import { tfSync, type Tensor } from './tf.js';
 
 export interface PlanesShape {
@@ -20,14 +19,13 @@ export interface PlanesShape {
   readonly width: number;
 }
 
-export class CnnActorCritic extends Module implements ActorCriticNetwork {
+export class CnnActorCritic extends TrainableModule implements ActorCriticNetwork {
   readonly inputSize: number;
   private readonly conv1: Conv2d;
   private readonly conv2: Conv2d;
   private readonly torso: Dense;
   private readonly policyHead: Dense;
   private readonly valueHead: Dense;
-  private adam: Adam | undefined;
   /** The observations of the last forward, for the backward pass. */
   private last: { observations: Float32Array; batch: number } | undefined;
 
@@ -86,45 +84,6 @@ export class CnnActorCritic extends Module implements ActorCriticNetwork {
       return gradNorm;
     } finally {
       tf.dispose([gL, gV]);
-    }
-  }
-
-  private optimizer(maxGradNorm: number): Adam {
-    if (!this.adam || this.adam.maxGradNorm !== maxGradNorm) {
-      const previous = this.adam?.state();
-      this.adam = new Adam(this, { lr: 0, eps: 1e-5, maxGradNorm });
-      if (previous) this.adam.loadState(previous);
-    }
-    return this.adam;
-  }
-
-  state(): Record<string, Float32Array> {
-    const out: Record<string, Float32Array> = { ...this.stateDict() };
-    if (this.adam) {
-      const s = this.adam.state();
-      for (const [name, values] of Object.entries(s.arrays)) out[`adam.${name}`] = values;
-      out['adam.step'] = Float32Array.of(s.step);
-      out['adam.maxGradNorm'] = Float32Array.of(this.adam.maxGradNorm);
-    }
-    return out;
-  }
-
-  loadState(state: Readonly<Record<string, Float32Array | Float64Array | Int32Array | Uint32Array>>): void {
-    // The saved state may hold more than this network (a trainer's other arrays): take what it owns.
-    const weights: Record<string, Float32Array> = {};
-    for (const name of Object.keys(this.stateDict())) {
-      const values = state[name];
-      if (values instanceof Float32Array) weights[name] = values;
-    }
-    this.loadStateDict(weights);
-    const step = state['adam.step'];
-    if (step) {
-      const adam = this.optimizer(state['adam.maxGradNorm']?.[0] ?? 0.5);
-      const arrays: Record<string, Float32Array> = {};
-      for (const [name, values] of Object.entries(state)) {
-        if (name.startsWith('adam.') && name !== 'adam.step' && name !== 'adam.maxGradNorm' && values instanceof Float32Array) arrays[name.slice(5)] = values;
-      }
-      adam.loadState({ step: step[0], lr: adam.lr, arrays });
     }
   }
 }

@@ -24,3 +24,8 @@ export { CausalSelfAttention, type CausalSelfAttentionOptions } from './attentio
 export { GRUCell, type GRUCellOptions } from './gru.js';
 export { Adam, type AdamOptions, type AdamState, type AdamStepResult, type LossFunction } from './adam.js';
 export { jsLoss, type JsLossResult } from './js-loss.js';
+export { TrainableModule } from './trainable.js';
+export type { ActorCriticNetwork, NetworkOutputs } from './actor-critic.js';
+export { TanhMlpActorCritic } from './tanh-mlp.js';
+export { CnnActorCritic, type PlanesShape } from './cnn-actor-critic.js';
+export { GruActorCritic, type RecurrentOutputs } from './gru-actor-critic.js';

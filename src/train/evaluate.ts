@@ -69,6 +69,7 @@ export function evaluatePolicy(policy: Policy, config: RunConfig, options: Evalu
     const episodeSeed = seed + e;
     const rng = new Rng(episodeSeed ^ 0x5bd1e995);
     let { observation, info } = env.reset(episodeSeed);
+    policy.reset?.();
     const watched = info.watched;
     const record = e < (options.show ?? 0);
     const frames: string[] = record ? [env.render()] : [];

@@ -42,6 +42,8 @@ export interface TrainSetup {
 
 /** A trained agent: chooses an action for an observation. `rng` is for stochastic policies. */
 export interface Policy {
+  /** Called before each episode: a policy with memory (recurrent) forgets the last one. */
+  reset?(): void;
   act(observation: Observation, rng: Rng): number;
   /** Release tensors or other resources. */
   dispose?(): void;
