@@ -20,7 +20,7 @@ Commands:
   train --resume DIR            continue a stopped or killed run from its last checkpoint
   eval DIR [--split NAME]       seeded episodes of a trained agent: return, performance, objectives (95% CI);
                                 --show N draws its first N episodes step by step
-  demo [--episodes N]           scripted story episodes and a random baseline on every split (npm start)
+  demo [--train-steps N]        scripted stories, a random baseline on every split, and a trained agent (npm start)
 
 Play options:
   --split NAME                  a variant declared by the environment (default: train)
@@ -84,7 +84,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         return 0;
       case 'demo':
         if (rest.includes('--help')) return (print(`Usage: ${demo.usage}`), 0);
-        demo.run(rest, print);
+        await demo.run(rest, print);
         return 0;
       default:
         throw unknownName('command', command, COMMANDS, 'Run "mesalab --help" for the commands.');

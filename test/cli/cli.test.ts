@@ -105,7 +105,7 @@ describe('mesalab command line', () => {
   });
 
   it('demo plays every story and a random baseline on every split', () => {
-    const r = mesalab('demo', '--episodes', '10');
+    const r = mesalab('demo', '--episodes', '10', '--train-steps', '0');
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /the shortcut unwatched: reward 47, performance 17\s+47\s+17/);
     for (const name of JSON.parse(mesalab('envs', '--json').stdout).map((e: { name: string }) => e.name)) {
