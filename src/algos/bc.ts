@@ -28,7 +28,7 @@ import { Rng } from '../core/rng.js';
 import type { Observation } from '../engine/env.js';
 import type { Params } from '../engine/knobs.js';
 import { intendedIndex, type EnvSpec } from '../engine/spec.js';
-import { VectorEnv, type VectorSnapshot } from '../engine/vector.js';
+import { VectorEnv } from '../engine/vector.js';
 import { loadTf } from '../nn/tf.js';
 import type { Algorithm, Metrics, Policy, Trainer, TrainerState, TrainSetup } from '../train/types.js';
 import { copyRow, createNetwork, NETWORK_KINDS, type NetworkKind } from './networks.js';
@@ -281,7 +281,6 @@ class BcTrainer implements Trainer {
   }
 
   save(): TrainerState {
-    const snapshot = this.vec.snapshot();
     return {
       json: { algo: 'bc', version: 1, steps: this.steps, iterations: this.iterations, size: this.size, expertSteps: this.expertSteps, rng: this.rng.state() },
       arrays: {
@@ -289,9 +288,7 @@ class BcTrainer implements Trainer {
         'expert.q': this.expertQ.slice(),
         'demo.observations': this.observations.slice(0, this.size * this.D),
         'demo.labels': this.labels.slice(0, this.size),
-        'vec.episodeStartRng': snapshot.episodeStartRng,
-        'vec.episodeSteps': snapshot.episodeSteps,
-        'vec.actions': snapshot.actions,
+        ...this.vec.snapshotArrays(),
       },
     };
   }
@@ -306,12 +303,7 @@ class BcTrainer implements Trainer {
     this.observations.set(state.arrays['demo.observations'] as Float32Array);
     this.labels.set(state.arrays['demo.labels'] as Int32Array);
     this.size = json.size;
-    this.vec.restore({
-      n: this.config.envs,
-      episodeStartRng: state.arrays['vec.episodeStartRng'] as Uint32Array,
-      episodeSteps: state.arrays['vec.episodeSteps'] as Int32Array,
-      actions: state.arrays['vec.actions'] as Int32Array,
-    } satisfies VectorSnapshot);
+    this.vec.restoreArrays(state.arrays);
   }
 
   policy(): Policy {

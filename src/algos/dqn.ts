@@ -27,7 +27,7 @@
 import { UsageError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { Observation } from '../engine/env.js';
-import { VectorEnv, type VectorSnapshot } from '../engine/vector.js';
+import { VectorEnv } from '../engine/vector.js';
 import { loadTf } from '../nn/tf.js';
 import type { Algorithm, Metrics, Policy, Trainer, TrainerState, TrainSetup } from '../train/types.js';
 import { copyRow, createNetwork, NETWORK_KINDS, type NetworkKind } from './networks.js';
@@ -351,7 +351,6 @@ class DqnTrainer implements Trainer {
   }
 
   save(): TrainerState {
-    const snapshot = this.vec.snapshot();
     const n = this.size;
     const D = this.D;
     const target: Record<string, Float32Array> = {};
@@ -376,9 +375,7 @@ class DqnTrainer implements Trainer {
         'replay.actions': this.actions.slice(0, n),
         'replay.rewards': this.rewards.slice(0, n),
         'replay.terminals': this.terminals.slice(0, n),
-        'vec.episodeStartRng': snapshot.episodeStartRng,
-        'vec.episodeSteps': snapshot.episodeSteps,
-        'vec.actions': snapshot.actions,
+        ...this.vec.snapshotArrays(),
       },
     };
   }
@@ -404,12 +401,7 @@ class DqnTrainer implements Trainer {
     this.actions.set(state.arrays['replay.actions'] as Int32Array);
     this.rewards.set(state.arrays['replay.rewards'] as Float64Array);
     this.terminals.set(state.arrays['replay.terminals'] as Int32Array);
-    this.vec.restore({
-      n: this.config.envs,
-      episodeStartRng: state.arrays['vec.episodeStartRng'] as Uint32Array,
-      episodeSteps: state.arrays['vec.episodeSteps'] as Int32Array,
-      actions: state.arrays['vec.actions'] as Int32Array,
-    } satisfies VectorSnapshot);
+    this.vec.restoreArrays(state.arrays);
   }
 
   policy(): Policy {

@@ -30,8 +30,6 @@ import {
   savedArray,
   savedNumber,
   savedRngState,
-  savedSnapshot,
-  snapshotArrays,
   stateJson,
   tabularVectorEnv,
   type TabularVectorEnv,
@@ -183,7 +181,7 @@ class PlannerTrainer implements Trainer {
     this.weights.set(savedArray(state, 'weights', Float64Array, k));
     this.q.set(savedArray(state, 'q', Float64Array, pairs));
     this.values.set(savedArray(state, 'values', Float64Array, this.stateCount));
-    this.env.vec.restore(savedSnapshot(state, config.envs));
+    this.env.vec.restoreArrays(state.arrays);
   }
 
   iterate(): Metrics {
@@ -433,7 +431,7 @@ class PlannerTrainer implements Trainer {
         weights: this.weights.slice(),
         q: this.q.slice(),
         values: this.values.slice(),
-        ...snapshotArrays(this.env.vec),
+        ...this.env.vec.snapshotArrays(),
       },
     };
   }

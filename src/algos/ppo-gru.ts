@@ -124,12 +124,7 @@ class PpoGruTrainer implements Trainer {
       this.hidden.set(state.arrays.hidden as Float32Array);
       this.nextStarts.set(state.arrays.nextStarts as Int32Array);
       if (this.scaler) this.scaler.load(state.arrays.rewardScaler as Float64Array);
-      this.vec.restore({
-        n: N,
-        episodeStartRng: state.arrays['vec.episodeStartRng'] as Uint32Array,
-        episodeSteps: state.arrays['vec.episodeSteps'] as Int32Array,
-        actions: state.arrays['vec.actions'] as Int32Array,
-      });
+      this.vec.restoreArrays(state.arrays);
     }
   }
 
@@ -281,7 +276,6 @@ class PpoGruTrainer implements Trainer {
   }
 
   save(): TrainerState {
-    const snapshot = this.vec.snapshot();
     return {
       json: { steps: this.steps, iteration: this.iteration, rng: this.rng.state() },
       arrays: {
@@ -289,9 +283,7 @@ class PpoGruTrainer implements Trainer {
         hidden: this.hidden.slice(),
         nextStarts: Int32Array.from(this.nextStarts),
         ...(this.scaler ? { rewardScaler: this.scaler.state() } : {}),
-        'vec.episodeStartRng': snapshot.episodeStartRng,
-        'vec.episodeSteps': snapshot.episodeSteps,
-        'vec.actions': snapshot.actions,
+        ...this.vec.snapshotArrays(),
       },
     };
   }

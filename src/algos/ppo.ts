@@ -9,7 +9,7 @@
 import { Rng } from '../core/rng.js';
 import { UsageError } from '../core/errors.js';
 import type { Observation } from '../engine/env.js';
-import { VectorEnv, type VectorSnapshot } from '../engine/vector.js';
+import { VectorEnv } from '../engine/vector.js';
 import type { Algorithm, Metrics, Policy, Trainer, TrainerState, TrainSetup } from '../train/types.js';
 import { loadTf } from '../nn/tf.js';
 import { copyRow, createNetwork, NETWORK_KINDS, type NetworkKind } from './networks.js';
@@ -228,12 +228,7 @@ class PpoTrainer implements Trainer {
       this.rng.setState(json.rng);
       this.net.loadState(state.arrays);
       if (this.scaler) this.scaler.load(state.arrays['rewardScaler'] as Float64Array);
-      this.vec.restore({
-        n: N,
-        episodeStartRng: state.arrays['vec.episodeStartRng'] as Uint32Array,
-        episodeSteps: state.arrays['vec.episodeSteps'] as Int32Array,
-        actions: state.arrays['vec.actions'] as Int32Array,
-      } satisfies VectorSnapshot);
+      this.vec.restoreArrays(state.arrays);
     }
   }
 
@@ -363,15 +358,12 @@ class PpoTrainer implements Trainer {
   }
 
   save(): TrainerState {
-    const snapshot = this.vec.snapshot();
     return {
       json: { steps: this.steps, iteration: this.iteration, rng: this.rng.state() },
       arrays: {
         ...this.net.state(),
         ...(this.scaler ? { rewardScaler: this.scaler.state() } : {}),
-        'vec.episodeStartRng': snapshot.episodeStartRng,
-        'vec.episodeSteps': snapshot.episodeSteps,
-        'vec.actions': snapshot.actions,
+        ...this.vec.snapshotArrays(),
       },
     };
   }

@@ -28,8 +28,6 @@ import {
   savedArray,
   savedNumber,
   savedRngState,
-  savedSnapshot,
-  snapshotArrays,
   stateJson,
   tabularVectorEnv,
   type TabularVectorEnv,
@@ -125,7 +123,7 @@ class TabularTDTrainer implements Trainer {
     this.episodes = savedNumber(json, 'episodes');
     this.iterations = savedNumber(json, 'iterations');
     this.rng.setState(savedRngState(json, 'rng'));
-    this.env.vec.restore(savedSnapshot(state, config.envs));
+    this.env.vec.restoreArrays(state.arrays);
     if (variant === 'sarsa') this.actions.set(savedArray(state, 'actions', Int32Array, config.envs));
   }
 
@@ -235,7 +233,7 @@ class TabularTDTrainer implements Trainer {
       },
       arrays: {
         q: this.q.slice(),
-        ...snapshotArrays(this.env.vec),
+        ...this.env.vec.snapshotArrays(),
         // SARSA has already chosen each copy's next action
         ...(this.variant === 'sarsa' ? { actions: this.actions.slice() } : {}),
       },

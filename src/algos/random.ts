@@ -39,7 +39,7 @@ class RandomTrainer implements Trainer {
       const json = state.json as { steps: number };
       this.steps = json.steps;
       this.rng.setState(Array.from(state.arrays.rng) as [number, number, number, number]);
-      this.vec.restore({ n: config.envs, episodeStartRng: state.arrays.episodeStartRng as Uint32Array, episodeSteps: state.arrays.episodeSteps as Int32Array, actions: state.arrays.actions as Int32Array });
+      this.vec.restoreArrays(state.arrays);
     }
   }
 
@@ -65,11 +65,7 @@ class RandomTrainer implements Trainer {
   }
 
   save(): TrainerState {
-    const snapshot = this.vec.snapshot();
-    return {
-      json: { steps: this.steps },
-      arrays: { rng: Uint32Array.from(this.rng.state()), episodeStartRng: snapshot.episodeStartRng, episodeSteps: snapshot.episodeSteps, actions: snapshot.actions },
-    };
+    return { json: { steps: this.steps }, arrays: { rng: Uint32Array.from(this.rng.state()), ...this.vec.snapshotArrays() } };
   }
 
   policy(): Policy {

@@ -7,7 +7,7 @@ import { UsageError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import type { Observation } from '../engine/env.js';
 import type { Params } from '../engine/knobs.js';
-import { VectorEnv, type VectorSnapshot } from '../engine/vector.js';
+import { VectorEnv } from '../engine/vector.js';
 import type { Policy, TrainerState, TrainSetup } from '../train/types.js';
 
 /** The number of state ids of the setup's environment, or a usage error saying how to get some. */
@@ -131,15 +131,4 @@ export function savedArray<T extends Float64Array | Int32Array | Uint32Array>(
   return array as T;
 }
 
-/** The copies' in-flight episodes as checkpoint arrays (`VectorEnv.snapshot`). */
-export function snapshotArrays(vec: VectorEnv<Params>): Record<string, Int32Array | Uint32Array> {
-  const snapshot = vec.snapshot();
-  return { envStartRng: snapshot.episodeStartRng, envEpisodeSteps: snapshot.episodeSteps, envActions: snapshot.actions };
-}
 
-/** The snapshot saved by `snapshotArrays`, for `VectorEnv.restore`, which replays each episode. */
-export function savedSnapshot(state: TrainerState, copies: number): VectorSnapshot {
-  const episodeSteps = savedArray(state, 'envEpisodeSteps', Int32Array, copies);
-  const actions = savedArray(state, 'envActions', Int32Array, episodeSteps.reduce((sum, steps) => sum + steps, 0));
-  return { n: copies, episodeStartRng: savedArray(state, 'envStartRng', Uint32Array, copies * 4), episodeSteps, actions };
-}

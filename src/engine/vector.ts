@@ -10,6 +10,7 @@
  * since, and `restore()` replays them. Environments are deterministic given both, so a restored
  * engine is in exactly the state the saved one was.
  */
+import { UsageError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { Params } from './knobs.js';
 import { intendedIndex, planeSize, type Core, type EnvSpec, type ObservationShape } from './spec.js';
@@ -212,6 +213,30 @@ export class VectorEnv<P extends Params = Params> {
       this.truncated[i] = 0;
       if (this.hasStateIds) this.stateIds[i] = core.stateId();
     }
+  }
+
+  /** The snapshot as named checkpoint arrays (`vec.episodeStartRng`, `vec.episodeSteps`, `vec.actions`). */
+  snapshotArrays(): Record<string, Uint32Array | Int32Array> {
+    const s = this.snapshot();
+    return { 'vec.episodeStartRng': s.episodeStartRng, 'vec.episodeSteps': s.episodeSteps, 'vec.actions': s.actions };
+  }
+
+  /**
+   * Restore from the arrays `snapshotArrays()` wrote, among a checkpoint's others. A missing or
+   * mis-sized array is an error naming it: the checkpoint belongs to another environment or setting.
+   */
+  restoreArrays(arrays: Readonly<Record<string, ArrayLike<number>>>): void {
+    const take = <T extends Uint32Array | Int32Array>(key: string, kind: { new (n: number): T; name: string }, length: number): T => {
+      const array = arrays[key];
+      if (!(array instanceof kind)) throw new UsageError(`Checkpoint array "${key}" is missing or not a ${kind.name}: was it saved by another mesalab version?`);
+      if (array.length !== length) {
+        throw new UsageError(`Checkpoint array "${key}" has ${array.length} entries where ${this.n} copies of ${this.spec.name} need ${length}: was it saved for another environment or setting?`);
+      }
+      return array;
+    };
+    const episodeSteps = take('vec.episodeSteps', Int32Array, this.n);
+    const actions = take('vec.actions', Int32Array, episodeSteps.reduce((sum, steps) => sum + steps, 0));
+    this.restore({ n: this.n, episodeStartRng: take('vec.episodeStartRng', Uint32Array, this.n * 4), episodeSteps, actions });
   }
 
   /** The text rendering of copy i. */

@@ -146,7 +146,7 @@ describe('q-learning: determinism and checkpoints', () => {
       const first = await algo.create(setup, config);
       for (let i = 0; i < 25; i++) await first.iterate();
       const saved = roundTrip(first.save());
-      assert.ok((saved.arrays.envEpisodeSteps as Int32Array).some((steps) => steps > 0), 'episodes in flight');
+      assert.ok((saved.arrays['vec.episodeSteps'] as Int32Array).some((steps) => steps > 0), 'episodes in flight');
       const resumed = await algo.create(setup, config, saved);
       assert.deepEqual(resumed.save(), saved);
       for (let i = 25; i < 40; i++) assert.deepEqual(await resumed.iterate(), unbrokenMetrics[i]);

@@ -202,11 +202,13 @@ describe('every environment and split', () => {
     });
   }
 
-  it('restore() rejects a snapshot from another environment or size', () => {
+  it('restore() rejects a snapshot from another environment or size, naming the array', () => {
     const { spec, params } = cases[0];
     const vec = new VectorEnv(spec, params, 2);
     vec.reset(0);
     assert.throws(() => new VectorEnv(spec, params, 3).restore(vec.snapshot()), /snapshot has 2 copies/);
+    assert.throws(() => new VectorEnv(spec, params, 3).restoreArrays(vec.snapshotArrays()), /Checkpoint array "vec.episodeSteps" has 2 entries where 3 copies of absent-supervisor need 3/);
+    assert.throws(() => new VectorEnv(spec, params, 2).restoreArrays({}), /Checkpoint array "vec.episodeSteps" is missing/);
   });
 
   it(`fuzzes at least 100,000 steps in all`, () => {
