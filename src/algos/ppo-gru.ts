@@ -14,8 +14,8 @@ import { GruActorCritic } from '../nn/gru-actor-critic.js';
 import { loadTf } from '../nn/tf.js';
 import type { Algorithm, Metrics, Policy, Trainer, TrainerState, TrainSetup } from '../train/types.js';
 import { copyRow } from './networks.js';
-import { logProb, PPO_DEFAULTS, ppoLoss, sampleAction, type PpoConfig } from './ppo.js';
-import { gae, truncatedReturns, type RolloutView } from './returns.js';
+import { annealedLearningRate, logProb, PPO_DEFAULTS, ppoLoss, sampleAction, type PpoConfig } from './ppo.js';
+import { estimateAdvantages, standardize, type RolloutView } from './returns.js';
 import { RewardScaler } from './reward-scaler.js';
 
 // ── Hyperparameters ─────────────────────────────────────────────────────────────────────────────
@@ -133,8 +133,7 @@ class PpoGruTrainer implements Trainer {
     const N = config.envs;
     const T = config.rolloutSteps;
     const { gamma, rewardHorizon } = this.setup.myopia;
-    const budget = this.setup.budget ?? Infinity;
-    const learningRate = config.annealLearningRate && Number.isFinite(budget) ? config.learningRate * Math.max(0, 1 - this.steps / budget) : config.learningRate;
+    const learningRate = annealedLearningRate(config, this.steps, this.setup.budget);
 
     // ── Rollout, carrying each copy's memory ──
     this.rolloutHidden.set(this.hidden);
@@ -177,13 +176,7 @@ class PpoGruTrainer implements Trainer {
 
     // ── Advantages ──
     const view: RolloutView = { steps: T, envs: N, rewards: this.rewards, values: this.values, terminated: this.terminated, truncated: this.truncated, finalValues: this.finalValues, nextValues: this.nextValues };
-    if (rewardHorizon > 0) {
-      truncatedReturns(view, gamma, rewardHorizon, this.returns, this.mask);
-      for (let k = 0; k < this.batch; k++) this.advantages[k] = this.returns[k] - this.values[k];
-    } else {
-      gae(view, gamma, config.gaeLambda, this.advantages, this.returns);
-      this.mask.fill(1);
-    }
+    estimateAdvantages(view, gamma, config.gaeLambda, rewardHorizon, this.advantages, this.returns, this.mask);
 
     // ── Update: minibatches of whole copies, replayed through time from their first state ──
     const perBatch = Math.max(1, Math.floor(N / config.minibatches));
@@ -218,15 +211,7 @@ class PpoGruTrainer implements Trainer {
             mbAdv[row] = this.advantages[k];
           }
         }
-        if (config.normalizeAdvantages && m > 1) {
-          let mean = 0;
-          for (let r = 0; r < m; r++) mean += mbAdv[r];
-          mean /= m;
-          let variance = 0;
-          for (let r = 0; r < m; r++) variance += (mbAdv[r] - mean) ** 2;
-          const std = Math.sqrt(variance / (m - 1));
-          for (let r = 0; r < m; r++) mbAdv[r] = (mbAdv[r] - mean) / (std + 1e-8);
-        }
+        if (config.normalizeAdvantages) standardize(mbAdv, m);
         const out = net.sequence(mbObs, mbStarts, mbHidden, T, perBatch);
         let used = 0;
         for (let t = 0; t < T; t++) {

@@ -14,7 +14,7 @@ import type { Algorithm, Metrics, Policy, Trainer, TrainerState, TrainSetup } fr
 import { loadTf } from '../nn/tf.js';
 import { copyRow, createNetwork, NETWORK_KINDS, type NetworkKind } from './networks.js';
 import type { ActorCriticNetwork } from '../nn/actor-critic.js';
-import { gae, truncatedReturns, type RolloutView } from './returns.js';
+import { estimateAdvantages, standardize, type RolloutView } from './returns.js';
 import { RewardScaler } from './reward-scaler.js';
 
 // ── Hyperparameters ─────────────────────────────────────────────────────────────────────────────
@@ -59,6 +59,11 @@ export const PPO_DEFAULTS: PpoConfig = {
   maxGradNorm: 0.5,
   normalizeRewards: true,
 };
+
+/** The learning rate after `steps` of a `budget`: lr0 · (1 − progress) when annealing, as CleanRL does. */
+export function annealedLearningRate(config: Pick<PpoConfig, 'learningRate' | 'annealLearningRate'>, steps: number, budget = Infinity): number {
+  return config.annealLearningRate && Number.isFinite(budget) ? config.learningRate * Math.max(0, 1 - steps / budget) : config.learningRate;
+}
 
 // ── Acting ──────────────────────────────────────────────────────────────────────────────────────
 /** Sample from softmax(logits[row]) with one uniform draw; returns the action. */
@@ -239,9 +244,7 @@ class PpoTrainer implements Trainer {
     const D = this.inputSize;
     const A = this.actionCount;
     const { gamma, rewardHorizon } = this.setup.myopia;
-    const budget = this.setup.budget ?? Infinity;
-    // Annealing the rate: lr = lr0 · (1 − progress), as CleanRL does.
-    const learningRate = config.annealLearningRate && Number.isFinite(budget) ? config.learningRate * Math.max(0, 1 - this.steps / budget) : config.learningRate;
+    const learningRate = annealedLearningRate(config, this.steps, this.setup.budget);
 
     // ── Rollout ──
     let episodes = 0;
@@ -286,13 +289,7 @@ class PpoTrainer implements Trainer {
       steps: T, envs: N, rewards: this.rewards, values: this.values, terminated: this.terminated,
       truncated: this.truncated, finalValues: this.finalValues, nextValues: this.nextValues,
     };
-    if (rewardHorizon > 0) {
-      truncatedReturns(view, gamma, rewardHorizon, this.returns, this.mask);
-      for (let k = 0; k < this.batch; k++) this.advantages[k] = this.returns[k] - this.values[k];
-    } else {
-      gae(view, gamma, config.gaeLambda, this.advantages, this.returns);
-      this.mask.fill(1);
-    }
+    estimateAdvantages(view, gamma, config.gaeLambda, rewardHorizon, this.advantages, this.returns, this.mask);
 
     // ── Update: epochs of shuffled minibatches ──
     const indices = new Int32Array(this.batch);
@@ -318,15 +315,7 @@ class PpoTrainer implements Trainer {
           copyRow(this.observations, k, mbObs, j, D);
           mbAdv[j] = this.advantages[k];
         }
-        if (config.normalizeAdvantages && minibatch > 1) {
-          let mean = 0;
-          for (let j = 0; j < minibatch; j++) mean += mbAdv[j];
-          mean /= minibatch;
-          let variance = 0;
-          for (let j = 0; j < minibatch; j++) variance += (mbAdv[j] - mean) ** 2;
-          const std = Math.sqrt(variance / (minibatch - 1));
-          for (let j = 0; j < minibatch; j++) mbAdv[j] = (mbAdv[j] - mean) / (std + 1e-8);
-        }
+        if (config.normalizeAdvantages) standardize(mbAdv, minibatch);
         const out = net.forward(mbObs, minibatch);
         for (let j = 0; j < minibatch; j++) {
           const k = indices[start + j];

@@ -81,3 +81,33 @@ export function truncatedReturns(r: RolloutView, gamma: number, horizon: number,
     }
   }
 }
+
+/**
+ * PPO's advantages and value targets for a rollout: GAE(γ, λ) when there is no reward horizon, else
+ * H-step truncated returns with advantage = return − value. `mask[k]` is 1 where step k can be
+ * trained on (always, for GAE; where the H-step window is complete, for truncated returns).
+ */
+export function estimateAdvantages(
+  r: RolloutView, gamma: number, lambda: number, rewardHorizon: number,
+  advantages: Float32Array, returns: Float32Array, mask: Uint8Array,
+): void {
+  if (rewardHorizon > 0) {
+    truncatedReturns(r, gamma, rewardHorizon, returns, mask);
+    for (let k = 0; k < returns.length; k++) advantages[k] = returns[k] - r.values[k];
+  } else {
+    gae(r, gamma, lambda, advantages, returns);
+    mask.fill(1);
+  }
+}
+
+/** Standardise the first `n` values in place (mean 0, sample standard deviation 1), as PPO does per minibatch. */
+export function standardize(values: Float32Array, n: number): void {
+  if (n < 2) return;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += values[i];
+  mean /= n;
+  let variance = 0;
+  for (let i = 0; i < n; i++) variance += (values[i] - mean) ** 2;
+  const std = Math.sqrt(variance / (n - 1));
+  for (let i = 0; i < n; i++) values[i] = (values[i] - mean) / (std + 1e-8);
+}

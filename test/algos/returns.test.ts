@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { gae, truncatedReturns, type RolloutView } from '../../src/algos/returns.js';
+import { gae, standardize, truncatedReturns, type RolloutView } from '../../src/algos/returns.js';
 
 function rollout(rewards: number[], values: number[], ends: Array<'' | 'term' | 'trunc'>, nextValue: number, finalValue = 0): RolloutView {
   const T = rewards.length;
@@ -52,5 +52,15 @@ describe('returns', () => {
     truncatedReturns(r, 1, 1, ret, mask);
     close(ret, [1, 2, 4, 8, 16]);
     assert.deepEqual(Array.from(mask), [1, 1, 1, 1, 1]);
+  });
+
+  it('standardize gives mean 0 and sample sd 1 over the first n values only, and leaves a single value alone', () => {
+    const v = Float32Array.from([1, 2, 3, 4, 99]);
+    standardize(v, 4);
+    // mean 2.5, sample sd √(5/3) ≈ 1.29099
+    close(v, [-1.161895, -0.387298, 0.387298, 1.161895, 99]);
+    const one = Float32Array.of(7);
+    standardize(one, 1);
+    assert.equal(one[0], 7);
   });
 });
