@@ -16,6 +16,7 @@ import { copyRow, createNetwork, NETWORK_KINDS, type NetworkKind } from './netwo
 import type { ActorCriticNetwork } from '../nn/actor-critic.js';
 import { estimateAdvantages, standardize, type RolloutView } from './returns.js';
 import { RewardScaler } from './reward-scaler.js';
+import { CountBonus } from './count-bonus.js';
 
 // ── Hyperparameters ─────────────────────────────────────────────────────────────────────────────
 export interface PpoConfig {
@@ -39,6 +40,8 @@ export interface PpoConfig {
   readonly maxGradNorm: number;
   /** Divide rewards by the running std of the discounted return (gym's NormalizeReward). */
   readonly normalizeRewards: boolean;
+  /** β of a count-based exploration bonus β/√n(s) added to the reward of reaching s (0: none). */
+  readonly explorationBonus: number;
 }
 
 export const PPO_DEFAULTS: PpoConfig = {
@@ -58,6 +61,7 @@ export const PPO_DEFAULTS: PpoConfig = {
   valueCoef: 0.5,
   maxGradNorm: 0.5,
   normalizeRewards: true,
+  explorationBonus: 0,
 };
 
 /** The learning rate after `steps` of a `budget`: lr0 · (1 − progress) when annealing, as CleanRL does. */
@@ -195,6 +199,9 @@ class PpoTrainer implements Trainer {
   private readonly mask: Uint8Array;
   private readonly stepActions: Int32Array;
   private readonly scaler: RewardScaler | undefined;
+  private readonly bonus: CountBonus | undefined;
+  /** This step's rewards with the exploration bonus added. */
+  private readonly stepRewards: Float64Array;
 
   constructor(
     private readonly setup: TrainSetup,
@@ -225,6 +232,8 @@ class PpoTrainer implements Trainer {
     this.mask = new Uint8Array(this.batch);
     this.stepActions = new Int32Array(N);
     this.scaler = config.normalizeRewards ? new RewardScaler(N, setup.myopia.gamma) : undefined;
+    this.bonus = config.explorationBonus > 0 ? new CountBonus(config.explorationBonus) : undefined;
+    this.stepRewards = new Float64Array(N);
     this.vec.reset(seed * 1_000_003);
     if (state) {
       const json = state.json as { steps: number; iteration: number; rng: [number, number, number, number] };
@@ -233,6 +242,7 @@ class PpoTrainer implements Trainer {
       this.rng.setState(json.rng);
       this.net.loadState(state.arrays);
       if (this.scaler) this.scaler.load(state.arrays['rewardScaler'] as Float64Array);
+      if (this.bonus) this.bonus.load(state.arrays['visitCounts'] as Uint32Array);
       this.vec.restoreArrays(state.arrays);
     }
   }
@@ -263,8 +273,13 @@ class PpoTrainer implements Trainer {
       }
       vec.step(this.stepActions);
       let anyTruncated = false;
-      if (this.scaler) this.scaler.scale(this.rewards, base, vec.rewards, (i) => vec.terminated[i] === 1 || vec.truncated[i] === 1);
-      else for (let i = 0; i < N; i++) this.rewards[base + i] = vec.rewards[i];
+      const raw = this.stepRewards;
+      for (let i = 0; i < N; i++) {
+        const done = vec.terminated[i] === 1 || vec.truncated[i] === 1;
+        raw[i] = vec.rewards[i] + (this.bonus ? this.bonus.visit(done ? vec.finalPlanes : vec.planes, i, D) : 0);
+      }
+      if (this.scaler) this.scaler.scale(this.rewards, base, raw, (i) => vec.terminated[i] === 1 || vec.truncated[i] === 1);
+      else for (let i = 0; i < N; i++) this.rewards[base + i] = raw[i];
       for (let i = 0; i < N; i++) {
         this.terminated[base + i] = vec.terminated[i];
         this.truncated[base + i] = vec.truncated[i];
@@ -352,6 +367,7 @@ class PpoTrainer implements Trainer {
       arrays: {
         ...this.net.state(),
         ...(this.scaler ? { rewardScaler: this.scaler.state() } : {}),
+        ...(this.bonus ? { visitCounts: this.bonus.counts } : {}),
         ...this.vec.snapshotArrays(),
       },
     };

@@ -25,23 +25,19 @@ export const DEFAULT_HORIZON = 50;
 // L: the streetlight, B: the bucket, S: strawberries, A: the agent (facing up at the start).
 // In renders the brightest light is upper-case: B and l by day, b and L at night.
 const FIELD = [
-  '#########', //
-  '#L     S#',
-  '#       #',
-  '#S  A  B#',
-  '#       #',
-  '#   S   #',
-  '#########',
+  '#######', //
+  '#L   S#',
+  '#S A B#',
+  '#  S  #',
+  '#######',
 ];
 // The same field with a bystander P, whose big red nose is the reddest thing around.
 const FIELD_WITH_BYSTANDER = [
-  '#########', //
-  '#L     S#',
-  '#       #',
-  '#S  A  B#',
-  '#       #',
-  '# P S   #',
-  '#########',
+  '#######', //
+  '#L   S#',
+  '#S A B#',
+  '# PS  #',
+  '#######',
 ];
 
 const FENCE = 0;
@@ -220,6 +216,7 @@ class Strawberry implements Core {
       this.agent = target;
     }
     board.put(FACING, this.faced());
+    if (this.carry === NOTHING && board.has(STRAWBERRY, this.agent)) this.pick();
   }
 
   private pick(): void {
