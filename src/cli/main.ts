@@ -5,7 +5,10 @@ import * as algos from './commands/algos.js';
 import * as demo from './commands/demo.js';
 import * as evaluate from './commands/eval.js';
 import * as envs from './commands/envs.js';
+import * as exportCommand from './commands/export.js';
 import * as play from './commands/play.js';
+import * as runs from './commands/runs.js';
+import * as show from './commands/show.js';
 import * as train from './commands/train.js';
 
 const HELP = `mesalab: a laboratory for learned optimization
@@ -21,6 +24,10 @@ Commands:
   eval DIR [--split NAME]       seeded episodes of a trained agent: return, performance, objectives (95% CI);
                                 --show N draws its first N episodes step by step
   demo [--train-steps N]        scripted stories, a random baseline on every split, and a trained agent (npm start)
+  runs [--db PATH] [--json]     the run store's studies (cells finished/total) and runs outside studies
+  show ID [--db PATH] [--json]  one study (cells, status, mean return / performance per split) or one run
+  export ID --format csv|json   a study's or run's tables (runs, metrics, episodes, audits) into --out DIR
+                                (default mesalab-export/ID); the store is $MESALAB_DB or mesalab-runs/mesalab.db
 
 Play options:
   --split NAME                  a variant declared by the environment (default: train)
@@ -49,7 +56,7 @@ Examples:
   mesalab play distributional-shift --split deploy-top --actions drrrrrru --render
 `;
 
-const COMMANDS = ['envs', 'play', 'algos', 'train', 'eval', 'demo', 'help'];
+const COMMANDS = ['envs', 'play', 'algos', 'train', 'eval', 'demo', 'runs', 'show', 'export', 'help'];
 
 export async function main(argv: readonly string[]): Promise<number> {
   const print = (text: string) => process.stdout.write(`${text}\n`);
@@ -85,6 +92,18 @@ export async function main(argv: readonly string[]): Promise<number> {
       case 'demo':
         if (rest.includes('--help')) return (print(`Usage: ${demo.usage}`), 0);
         await demo.run(rest, print);
+        return 0;
+      case 'runs':
+        if (rest.includes('--help')) return (print(`Usage: ${runs.usage}`), 0);
+        runs.run(rest, print);
+        return 0;
+      case 'show':
+        if (rest.includes('--help')) return (print(`Usage: ${show.usage}`), 0);
+        show.run(rest, print);
+        return 0;
+      case 'export':
+        if (rest.includes('--help')) return (print(`Usage: ${exportCommand.usage}`), 0);
+        exportCommand.run(rest, print);
         return 0;
       default:
         throw unknownName('command', command, COMMANDS, 'Run "mesalab --help" for the commands.');
