@@ -1,0 +1,117 @@
+/**
+ * What a study report shows, as plain JSON-serialisable data: the store fills it, `renderReport`
+ * draws it, and the page embeds it whole, so a reader can take the numbers back out of the HTML.
+ */
+
+/** A mean with its 95% interval (Student's t over episodes or seeds; `low`/`high` NaN when n < 2). */
+export interface Interval {
+  readonly mean: number;
+  readonly low: number;
+  readonly high: number;
+  readonly n: number;
+}
+
+export interface StudyInfo {
+  readonly id: string;
+  readonly name: string;
+  readonly description: string;
+  /** ISO 8601, as stored; printed as given, so the report never depends on the clock or time zone. */
+  readonly createdAt: string;
+}
+
+export interface ObjectiveInfo {
+  readonly name: string;
+  /** The designer's intent: its increments are the hidden performance. */
+  readonly intended: boolean;
+  readonly description: string;
+}
+
+export interface EnvironmentInfo {
+  readonly name: string;
+  readonly objectives: readonly ObjectiveInfo[];
+}
+
+export interface CurvePoint {
+  /** Environment steps of training so far. */
+  readonly steps: number;
+  /** Mean episode return (the reward the agent is trained on) around this point. */
+  readonly return: number;
+  /** Mean hidden performance (the intended objective) around this point. */
+  readonly performance: number;
+}
+
+/** One training run's learning curve: one agent, one seed. Points in increasing `steps`. */
+export interface Curve {
+  readonly agent: string;
+  readonly seed: number;
+  readonly points: readonly CurvePoint[];
+}
+
+export type Oversight = 'watched' | 'unwatched';
+
+/** One agent evaluated on one split: means with 95% intervals over episodes (or seeds). */
+export interface SplitResult {
+  readonly agent: string;
+  readonly split: string;
+  readonly oversight?: Oversight;
+  readonly episodes: number;
+  readonly return: Interval;
+  readonly performance: Interval;
+  /** Every candidate objective's episode total, by objective name. */
+  readonly objectives: Readonly<Record<string, Interval>>;
+}
+
+/** Where one agent went on one split: visit counts per cell, over the level as it starts. */
+export interface Heatmap {
+  readonly agent: string;
+  readonly split: string;
+  readonly width: number;
+  readonly height: number;
+  /** Row-major, `width × height` counts. */
+  readonly counts: readonly number[];
+  /** The level's ASCII render (rows of `width` characters), drawn under the counts. */
+  readonly background: readonly string[];
+}
+
+/**
+ * One recorded episode. `frames` holds the environment's renders (rows of characters), one per step
+ * including the start, so `frames.length === actions.length + 1`; `rewards` and `performance` are the
+ * per-step increments that followed each action (the page shows their running totals).
+ */
+export interface EpisodeReplay {
+  readonly agent: string;
+  readonly split: string;
+  readonly seed: number;
+  /** A short caption; "watched" or "unwatched" in it marks the oversight the episode ran under. */
+  readonly label: string;
+  readonly frames: ReadonlyArray<readonly string[]>;
+  /** Action names, one per step. */
+  readonly actions: readonly string[];
+  readonly rewards: readonly number[];
+  readonly performance: readonly number[];
+}
+
+/**
+ * What a board character means, and optionally its cell colour (any CSS colour); without one the
+ * report picks a colour-blind-safe one. The character itself is always drawn in its cell.
+ */
+export interface LegendEntry {
+  readonly label: string;
+  readonly colour?: string;
+}
+
+export interface ReportData {
+  readonly title: string;
+  readonly study: StudyInfo;
+  readonly environment: EnvironmentInfo;
+  /** Learning curves: one per (agent, seed). */
+  readonly curves: readonly Curve[];
+  /** Per agent and evaluation split: means with 95% intervals over episodes (or seeds). */
+  readonly splits: readonly SplitResult[];
+  /** Visit counts per cell per agent and split. */
+  readonly heatmaps: readonly Heatmap[];
+  /** Episode replays, shown side by side per agent. */
+  readonly replays: readonly EpisodeReplay[];
+  /** Board characters, e.g. `{"A": {"label": "agent"}, "#": {"label": "fence"}}`. */
+  readonly legend: Readonly<Record<string, LegendEntry>>;
+}

@@ -1,0 +1,252 @@
+/**
+ * The study report as one self-contained HTML document: inline CSS, inline SVG figures, one inline
+ * script (the replay player) and the data itself as JSON, so the file opens from disk with no network
+ * and can be mailed, archived or diffed. Same data → same bytes: nothing reads the clock, the locale
+ * or a random source, and every number is printed at a fixed precision.
+ */
+import { learningCurveChart, gapChart, heatmapChart, objectiveBarChart } from './charts.js';
+import type { EpisodeReplay, ReportData } from './data.js';
+import { boardColours, textColourOn } from './palette.js';
+import { replayPlayer, type PlayerView } from './player.js';
+import { agentOrder, groupSplits, splitOrder, summariseCurves, summarySentences } from './summary.js';
+import { escapeXml as esc, formatCount } from './svg.js';
+
+/** Milliseconds per frame when a replay plays. */
+export const FRAME_MS = 350;
+
+/**
+ * JSON for a `<script type="application/json">`: every `<` becomes `\u003c`, so neither `</script>`
+ * nor `<!--` in a label can end or confuse the element; U+2028/9 are escaped for old JS parsers.
+ */
+export function embedJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+/** "watched" or "unwatched" where a replay's label says so. */
+export function oversightOf(label: string): 'watched' | 'unwatched' | undefined {
+  if (/\bunwatched\b/i.test(label)) return 'unwatched';
+  if (/\bwatched\b/i.test(label)) return 'watched';
+  return undefined;
+}
+
+const CSS = `
+:root { --ink: #222; --muted: #666; --line: #ddd; --paper: #fff; --wash: #f7f7f5; --accent: #0072B2; --cell: 1.7em;
+  font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", "Liberation Sans", sans-serif; color: var(--ink); }
+* { box-sizing: border-box; }
+body { margin: 0; background: var(--wash); line-height: 1.45; }
+header, main > section, footer { max-width: 1320px; margin: 0 auto; padding: 0 24px; }
+header { padding-top: 24px; padding-bottom: 8px; }
+h1 { font-size: 1.7rem; margin: 0 0 4px; }
+h2 { font-size: 1.25rem; margin: 0 0 4px; padding-top: 20px; border-top: 1px solid var(--line); }
+h3 { font-size: 1rem; margin: 12px 0 4px; }
+.meta { color: var(--muted); margin: 0 0 10px; font-size: .92rem; }
+.meta code { font-size: .9em; }
+.summary { background: var(--paper); border-left: 4px solid var(--accent); padding: 10px 16px; margin: 10px 0; }
+.summary p { margin: 4px 0; }
+.objectives { font-size: .9rem; margin: 6px 0 0; padding-left: 20px; }
+nav { font-size: .9rem; margin: 10px 0; }
+nav a { color: var(--accent); margin-right: 14px; }
+.note { color: var(--muted); font-size: .9rem; margin: 0 0 8px; max-width: 900px; }
+.figures { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }
+figure { margin: 0; width: fit-content; max-width: 100%; background: var(--paper); border: 1px solid var(--line); border-radius: 6px; padding: 10px; }
+figure > figcaption { font-size: .9rem; margin-bottom: 6px; }
+svg { max-width: 100%; height: auto; display: block; font-family: inherit; }
+svg text { font-family: inherit; }
+.heat-row { margin-bottom: 6px; }
+.empty { color: var(--muted); font-style: italic; }
+.replay-row { margin-bottom: 16px; }
+.replay { outline: none; min-width: 250px; }
+.replay:focus-within, .replay:focus { border-color: var(--accent); box-shadow: 0 0 0 2px #0072B233; }
+.badge { display: inline-block; font-size: .75rem; padding: 0 6px; border-radius: 8px; border: 1px solid currentColor; margin-left: 4px; }
+.badge.watched { color: #0072B2; }
+.badge.unwatched { color: #D55E00; }
+.board { display: inline-grid; gap: 1px; background: #bbb; padding: 1px; border-radius: 3px;
+  font-family: ui-monospace, "DejaVu Sans Mono", "Liberation Mono", Menlo, Consolas, monospace; }
+.cell { width: var(--cell); height: var(--cell); display: flex; align-items: center; justify-content: center; font-weight: 700; white-space: pre; }
+.controls { display: flex; flex-wrap: wrap; gap: 4px; align-items: center; margin: 8px 0 4px; }
+button { font: inherit; font-size: .85rem; padding: 2px 8px; border: 1px solid #999; border-radius: 4px; background: #fff; cursor: pointer; }
+button:hover { background: #eef5fb; }
+button:focus-visible { outline: 2px solid var(--accent); outline-offset: 1px; }
+button[aria-pressed="true"] { background: #dcebf7; }
+.counter { font-variant-numeric: tabular-nums; font-size: .85rem; margin-left: 6px; color: var(--muted); }
+.step { display: grid; grid-template-columns: auto 1fr; gap: 0 10px; font-size: .85rem; margin: 4px 0; font-variant-numeric: tabular-nums; }
+.step dt { color: var(--muted); }
+.step dd { margin: 0; }
+.board-legend { list-style: none; padding: 0; margin: 6px 0 0; display: flex; flex-wrap: wrap; gap: 4px 12px; font-size: .8rem; }
+.board-legend li { display: flex; align-items: center; gap: 4px; }
+.board-legend .cell { --cell: 1.3em; border: 1px solid #bbb; }
+.keys { color: var(--muted); font-size: .85rem; }
+kbd { border: 1px solid #bbb; border-bottom-width: 2px; border-radius: 3px; padding: 0 4px; font-size: .8rem; background: #fff; }
+footer { color: var(--muted); font-size: .8rem; padding-top: 16px; padding-bottom: 32px; }
+`;
+
+/** CSS classes for board characters, `k0`, `k1`, … in the order of `boardColours`. */
+function cellClasses(data: ReportData): { css: string; view: PlayerView } {
+  const colours = boardColours(data.legend);
+  const cellClass: Record<string, string> = {};
+  let css = '';
+  let i = 0;
+  for (const [char, colour] of colours) {
+    const cls = `k${i++}`;
+    cellClass[char] = cls;
+    css += `.${cls} { background: ${colour}; color: ${textColourOn(colour)}; }\n`;
+  }
+  css += '.k-unknown { background: #ffffff; color: #000000; outline: 1px dashed #999; outline-offset: -3px; }\n';
+  return { css, view: { cellClass, unknownClass: 'k-unknown', frameMs: FRAME_MS } };
+}
+
+function boardHtml(rows: readonly string[], view: PlayerView, testId: string): string {
+  const width = Math.max(0, ...rows.map((r) => r.length));
+  let cells = '';
+  for (const row of rows) {
+    for (let c = 0; c < width; c++) {
+      const char = row[c] ?? ' ';
+      cells += `<span class="cell ${view.cellClass[char] ?? view.unknownClass}">${esc(char)}</span>`;
+    }
+  }
+  return `<div class="board" data-part="board" data-testid="${esc(testId)}" style="grid-template-columns: repeat(${width}, var(--cell))">${cells}</div>`;
+}
+
+function boardLegend(replay: EpisodeReplay, data: ReportData, view: PlayerView): string {
+  const seen = new Set<string>();
+  for (const frame of replay.frames) for (const row of frame) for (const char of row) seen.add(char);
+  const known = Object.keys(data.legend).filter((c) => seen.has(c));
+  const unknown = [...seen].filter((c) => data.legend[c] === undefined && c !== ' ').sort();
+  const item = (char: string, label: string): string =>
+    `<li><span class="cell ${view.cellClass[char] ?? view.unknownClass}">${esc(char)}</span>${esc(label)}</li>`;
+  return `<ul class="board-legend">${known.map((c) => item(c, data.legend[c].label)).join('')}${unknown.map((c) => item(c, 'unlabelled')).join('')}</ul>`;
+}
+
+function replayFigure(data: ReportData, index: number, row: number, view: PlayerView): string {
+  const replay = data.replays[index];
+  const id = `replay-${index}`;
+  const oversight = oversightOf(replay.label);
+  const last = Math.max(0, replay.frames.length - 1);
+  const button = (part: string, label: string, title: string): string =>
+    `<button type="button" data-part="${part}" data-testid="${id}-${part}" title="${esc(title)}"${part === 'play' ? ' aria-pressed="false"' : ''}>${esc(label)}</button>`;
+  return (
+    `<figure class="replay" data-replay="${index}" data-row="${row}" data-frame="0" data-playing="false" tabindex="0" data-testid="${id}" aria-label="${esc(`replay: ${replay.agent} on ${replay.split}, seed ${replay.seed}`)}">` +
+    `<figcaption><strong>${esc(replay.split)}</strong> · seed ${replay.seed}${oversight ? ` <span class="badge ${oversight}">${oversight}</span>` : ''}<br><span class="note">${esc(replay.label)}</span></figcaption>` +
+    boardHtml(replay.frames[0] ?? [], view, `${id}-grid`) +
+    `<div class="controls">${button('first', '|◀', 'first frame')}${button('back', '◀ back', 'step back (←)')}${button('play', '▶ play', 'play / pause (space)')}${button('forward', 'forward ▶', 'step forward (→)')}${button('last', '▶|', 'last frame')}` +
+    `<span class="counter" data-part="counter" data-testid="${id}-counter">frame 0 / ${last}</span></div>` +
+    `<dl class="step"><dt>action</dt><dd data-part="action" data-testid="${id}-action">start</dd>` +
+    `<dt>reward</dt><dd data-part="reward" data-testid="${id}-reward">return 0</dd>` +
+    `<dt>performance</dt><dd data-part="performance" data-testid="${id}-performance">0</dd></dl>` +
+    boardLegend(replay, data, view) +
+    '</figure>'
+  );
+}
+
+function section(id: string, title: string, note: string, content: string): string {
+  return `<section id="${id}"><h2>${esc(title)}</h2>${note ? `<p class="note">${note}</p>` : ''}${content}</section>`;
+}
+
+const EMPTY = (what: string): string => `<p class="empty">No ${esc(what)} in this study.</p>`;
+
+/** The report as one HTML document. */
+export function renderReport(data: ReportData): string {
+  const agents = agentOrder(data);
+  const agentIndex = (agent: string): number => Math.max(0, agents.indexOf(agent));
+  const splits = splitOrder(data);
+  const groups = groupSplits(data);
+  const { css: cellCss, view } = cellClasses(data);
+
+  // Header: who, what, when, and one sentence per split.
+  const sentences = summarySentences(data);
+  const seeds = new Set(data.curves.map((c) => `${c.agent}\u0000${c.seed}`)).size;
+  const objectives = data.environment.objectives
+    .map((o) => `<li><strong>${esc(o.name)}</strong>${o.intended ? ' (intended)' : ''}: ${esc(o.description)}</li>`)
+    .join('');
+  const header =
+    `<header><h1>${esc(data.title)}</h1>` +
+    `<p class="meta">Study <strong>${esc(data.study.name)}</strong> · id <code>${esc(data.study.id)}</code> · created ${esc(data.study.createdAt)} · environment <strong>${esc(data.environment.name)}</strong>` +
+    ` · ${agents.length} agent${agents.length === 1 ? '' : 's'} (${agents.map(esc).join(', ')}), ${seeds} training run${seeds === 1 ? '' : 's'} · splits ${splits.map(esc).join(', ')}</p>` +
+    (data.study.description ? `<p>${esc(data.study.description)}</p>` : '') +
+    `<div class="summary" data-testid="summary">${sentences.length ? sentences.map((s) => `<p>${esc(s)}</p>`).join('') : '<p class="empty">No evaluations yet.</p>'}</div>` +
+    `<details><summary>Candidate objectives of ${esc(data.environment.name)}</summary><ul class="objectives">${objectives}</ul></details>` +
+    '<nav><a href="#curves">Learning curves</a><a href="#objectives">Objectives per split</a><a href="#gap">Reward vs performance</a><a href="#heatmaps">Where agents go</a><a href="#replays">Replays</a></nav></header>';
+
+  const curves = summariseCurves(data);
+  const curvesSection = section(
+    'curves',
+    'Learning curves',
+    'The mean over seeds as a line and the spread (min–max) over seeds as a band; seeds that logged at different steps are compared on a common grid. Return is what the agent is trained on; hidden performance is the intended objective, which it never sees.',
+    curves.length
+      ? `<div class="figures"><figure>${learningCurveChart(curves, 'return', agentIndex)}</figure><figure>${learningCurveChart(curves, 'performance', agentIndex)}</figure></div>`
+      : EMPTY('learning curves'),
+  );
+
+  const objectivesSection = section(
+    'objectives',
+    'What the agents pursued, per split',
+    'Each candidate objective\'s episode total, mean and 95% interval. On the training split the proxies agree with the intended objective (★); where they part, the tallest bar shows what the agent actually learned to pursue.',
+    groups.length
+      ? `<div class="figures">${groups
+          .map((g) => `<figure><figcaption><strong>${esc(g.key)}</strong> · ${formatCount(g.results.reduce((s, r) => s + r.episodes, 0))} episodes</figcaption>${objectiveBarChart(data, g.key, g.results, agentIndex)}</figure>`)
+          .join('')}</div>`
+      : EMPTY('evaluations'),
+  );
+
+  const gapSection = section(
+    'gap',
+    'Reward against hidden performance',
+    'Per split and agent, the return (what the designer rewarded) and the hidden performance (what the designer wanted), each with its 95% interval. The gap is return − performance: near zero where the reward still measures the intent.',
+    groups.length ? `<figure>${gapChart(groups)}</figure>` : EMPTY('evaluations'),
+  );
+
+  const heatRows = agents
+    .map((agent) => {
+      const maps = splits.flatMap((split) => data.heatmaps.filter((h) => h.agent === agent && h.split === split));
+      if (maps.length === 0) return '';
+      return `<div class="heat-row"><h3>${esc(agent)}</h3><div class="figures">${maps
+        .map((h) => `<figure><figcaption><strong>${esc(h.split)}</strong> · ${formatCount(h.counts.reduce((s, c) => s + c, 0))} visits</figcaption>${heatmapChart(h, data.legend)}</figure>`)
+        .join('')}</div></div>`;
+    })
+    .join('');
+  const heatSection = section(
+    'heatmaps',
+    'Where agents go',
+    'Visits per cell over the evaluation episodes, drawn over the level: the more visits, the yellower (viridis, log scale); hover a cell for its count.',
+    heatRows || EMPTY('heatmaps'),
+  );
+
+  // Replays: a row per agent, train first, then each deploy split; watched before unwatched.
+  const rank = (i: number): [number, number, number, number] => {
+    const r = data.replays[i];
+    const o = oversightOf(r.label);
+    return [splits.indexOf(r.split), o === undefined ? 0 : o === 'watched' ? 1 : 2, r.seed, i];
+  };
+  const replayRows = agents
+    .map((agent, row) => {
+      const indices = data.replays.flatMap((r, i) => (r.agent === agent && r.frames.length > 0 ? [i] : []));
+      if (indices.length === 0) return '';
+      indices.sort((a, b) => {
+        const ra = rank(a);
+        const rb = rank(b);
+        for (let k = 0; k < ra.length; k++) if (ra[k] !== rb[k]) return ra[k] - rb[k];
+        return 0;
+      });
+      const playRow = indices.length > 1 ? ` <button type="button" data-play-row="${row}" data-testid="replays-${row}-play-all">▶ play all from the start</button>` : '';
+      return `<div class="replay-row"><h3>${esc(agent)}${playRow}</h3><div class="figures">${indices.map((i) => replayFigure(data, i, row, view)).join('')}</div></div>`;
+    })
+    .join('');
+  const replaySection = section(
+    'replays',
+    'Episode replays',
+    'The same agent on each split, side by side. Keys: <kbd>space</kbd> plays or pauses, <kbd>←</kbd> <kbd>→</kbd> step, for the replay last clicked. Each step shows the action taken, the reward it earned (and the return so far), and the hidden performance so far.',
+    replayRows || EMPTY('replays'),
+  );
+
+  return (
+    '<!DOCTYPE html>\n' +
+    `<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
+    `<meta name="generator" content="mesalab report"><title>${esc(data.title)}</title>\n<style>${CSS}${cellCss}</style></head>\n<body>\n` +
+    `${header}\n<main>\n${curvesSection}\n${objectivesSection}\n${gapSection}\n${heatSection}\n${replaySection}\n</main>\n` +
+    '<footer>Made by mesalab from the data embedded in this page (<code>#report-data</code>, JSON): open nothing else, fetch nothing.</footer>\n' +
+    `<script type="application/json" id="report-data">${embedJson(data)}</script>\n` +
+    `<script type="application/json" id="report-view">${embedJson(view)}</script>\n` +
+    `<script>(${replayPlayer.toString().replace(/<\/(script)/gi, '<\\/$1')})();</script>\n` +
+    '</body></html>\n'
+  );
+}
