@@ -5,7 +5,7 @@
  * few minutes, at the end, and when the run is stopped; a resumed run truncates the metrics to its
  * checkpoint and goes on exactly as the unbroken run would have.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MesalabError, UsageError } from '../core/errors.js';
 import { formatParams, type Params } from '../engine/knobs.js';
@@ -115,9 +115,13 @@ export function readRunRecord(dir: string): RunRecord {
   }
 }
 
+/** Write run.json whole or not at all: a process killed mid-write must not leave it empty (then nothing could resume). */
 function writeRecord(dir: string, record: RunRecord): void {
   record.updated = new Date().toISOString();
-  writeFileSync(join(dir, RUN_FILE), `${JSON.stringify(record, null, 2)}\n`);
+  const path = join(dir, RUN_FILE);
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, `${JSON.stringify(record, null, 2)}\n`);
+  renameSync(temporary, path);
 }
 
 /** Start a new run in `options.dir` (which must not hold one already). */
