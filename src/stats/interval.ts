@@ -1,4 +1,4 @@
-/** Means with 95% confidence intervals (Student's t), for summaries of seeded episodes. */
+/** Means with 95% confidence intervals (Student's t), and proportions with 95% Wilson intervals, for summaries of seeded episodes. */
 
 // Two-sided 95% quantiles of Student's t for 1..30 degrees of freedom.
 const T975 = [
@@ -36,4 +36,35 @@ export function meanInterval(values: ArrayLike<number>): MeanInterval {
   const sd = n > 1 ? Math.sqrt(ss / (n - 1)) : NaN;
   const halfWidth = n > 1 ? tQuantile975(n - 1) * (sd / Math.sqrt(n)) : NaN;
   return { n, mean, sd, halfWidth, low: mean - halfWidth, high: mean + halfWidth };
+}
+
+/** A proportion with its 95% interval. */
+export interface ProportionInterval {
+  readonly successes: number;
+  readonly n: number;
+  /** successes / n (NaN when n = 0). */
+  readonly rate: number;
+  readonly low: number;
+  readonly high: number;
+}
+
+/**
+ * The Wilson score interval for a binomial proportion (Wilson 1927; method 3 of Newcombe 1998, eq. 3):
+ * (p̂ + z²/2n ± z·√(p̂(1 − p̂)/n + z²/4n²)) / (1 + z²/n). Unlike the Wald interval it stays inside
+ * [0, 1] and keeps its coverage at 0 or n successes, which evaluations hit often.
+ */
+export function wilsonInterval(successes: number, n: number, z = 1.959964): ProportionInterval {
+  if (!Number.isInteger(n) || n < 0 || !Number.isInteger(successes) || successes < 0 || successes > n) {
+    throw new RangeError(`wilsonInterval needs integers 0 ≤ successes ≤ n; got ${successes} of ${n}`);
+  }
+  if (n === 0) return { successes, n, rate: NaN, low: NaN, high: NaN };
+  const p = successes / n;
+  const z2 = z * z;
+  const centre = p + z2 / (2 * n);
+  const spread = z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
+  const scale = 1 + z2 / n;
+  // At 0 or n successes the bound is exactly 0 or 1; the formula leaves a rounding residue there.
+  const low = successes === 0 ? 0 : (centre - spread) / scale;
+  const high = successes === n ? 1 : (centre + spread) / scale;
+  return { successes, n, rate: p, low, high };
 }
