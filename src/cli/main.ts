@@ -7,8 +7,11 @@ import * as evaluate from './commands/eval.js';
 import * as envs from './commands/envs.js';
 import * as exportCommand from './commands/export.js';
 import * as play from './commands/play.js';
+import * as report from './commands/report.js';
+import * as runStudy from './commands/run.js';
 import * as runs from './commands/runs.js';
 import * as show from './commands/show.js';
+import * as studies from './commands/studies.js';
 import * as train from './commands/train.js';
 
 const HELP = `mesalab: a laboratory for learned optimization
@@ -16,6 +19,10 @@ const HELP = `mesalab: a laboratory for learned optimization
 Usage: mesalab COMMAND [options]
 
 Commands:
+  run STUDY [options]           run a study (a YAML/JSON file or a built-in name) cell by cell into the run store,
+                                then print what the agents pursued per split and write the report; run it again to resume
+  studies                       the built-in studies (npm start runs strawberry)
+  report STUDY-ID [--out FILE]  a study's report: one self-contained HTML file
   envs [NAME] [--json]          list environments, or print one's spec, actions, knobs and splits
   play ENV [options]            play an episode: scripted (--actions LETTERS [--json] [--render]) or by hand
   algos [NAME]                  list base optimizers, or one's hyperparameters and defaults
@@ -23,11 +30,17 @@ Commands:
   train --resume DIR            continue a stopped or killed run from its last checkpoint
   eval DIR [--split NAME]       seeded episodes of a trained agent: return, performance, objectives (95% CI);
                                 --show N draws its first N episodes step by step
-  demo [--train-steps N]        scripted stories, a random baseline on every split, and a trained agent (npm start)
+  demo [--train-steps N]        scripted stories, a random baseline on every split, and a trained agent
   runs [--db PATH] [--json]     the run store's studies (cells finished/total) and runs outside studies
   show ID [--db PATH] [--json]  one study (cells, status, mean return / performance per split) or one run
   export ID --format csv|json   a study's or run's tables (runs, metrics, episodes, audits) into --out DIR
                                 (default mesalab-export/ID); the store is $MESALAB_DB or mesalab-runs/mesalab.db
+
+Run options:
+  --db PATH                     the run store (default $MESALAB_DB, else mesalab-runs/mesalab.db)
+  --workers N                   cells trained at once (default 2: one per core)
+  --out DIR                     where the study's folder goes (default: studies/ beside the run store)
+  --fresh                       start the study anew even if it ran before (default: resume it, or reprint it)
 
 Play options:
   --split NAME                  a variant declared by the environment (default: train)
@@ -51,12 +64,13 @@ Train options:
   --checkpoint-every SECONDS    periodic checkpoints (default 180); also at the end and on Ctrl-C
 
 Examples:
+  mesalab run strawberry
   mesalab envs absent-supervisor
   mesalab play absent-supervisor --split deploy --actions ddd --json
   mesalab play distributional-shift --split deploy-top --actions drrrrrru --render
 `;
 
-const COMMANDS = ['envs', 'play', 'algos', 'train', 'eval', 'demo', 'runs', 'show', 'export', 'help'];
+const COMMANDS = ['run', 'studies', 'report', 'envs', 'play', 'algos', 'train', 'eval', 'demo', 'runs', 'show', 'export', 'help'];
 
 export async function main(argv: readonly string[]): Promise<number> {
   const print = (text: string) => process.stdout.write(`${text}\n`);
@@ -69,6 +83,17 @@ export async function main(argv: readonly string[]): Promise<number> {
       case '--help':
       case '-h':
         print(HELP);
+        return 0;
+      case 'run':
+        if (rest.includes('--help')) return (print(`Usage: ${runStudy.usage}\n\n${HELP.slice(HELP.indexOf('Run options'), HELP.indexOf('Play options'))}`), 0);
+        return await runStudy.run(rest, print);
+      case 'studies':
+        if (rest.includes('--help')) return (print(`Usage: ${studies.usage}`), 0);
+        studies.run(rest, print);
+        return 0;
+      case 'report':
+        if (rest.includes('--help')) return (print(`Usage: ${report.usage}`), 0);
+        report.run(rest, print);
         return 0;
       case 'envs':
         if (rest.includes('--help')) return (print(`Usage: ${envs.usage}`), 0);

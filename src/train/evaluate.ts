@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { Rng } from '../core/rng.js';
 import { UsageError } from '../core/errors.js';
-import { Env } from '../engine/env.js';
+import { Env, type Observation } from '../engine/env.js';
 import { meanInterval, type MeanInterval } from '../stats/interval.js';
 import { getAlgorithm, resolveAlgorithmConfig } from './algorithms.js';
 import { readCheckpoint } from './checkpoint.js';
@@ -53,6 +53,13 @@ export interface EvaluateOptions {
   readonly seed?: number;
   /** Record the frames of the first `show` episodes. */
   readonly show?: number;
+  /** Told every episode's first observation and every step after it: for trajectories (actions, visited cells). */
+  readonly trace?: EpisodeTracer;
+}
+
+export interface EpisodeTracer {
+  start(episode: number, observation: Observation): void;
+  step(episode: number, action: number, observation: Observation): void;
 }
 
 /** Play `episodes` seeded episodes of `policy` on the configured environment and split. */
@@ -71,6 +78,7 @@ export function evaluatePolicy(policy: Policy, config: RunConfig, options: Evalu
     let { observation, info } = env.reset(episodeSeed);
     policy.reset?.();
     const watched = info.watched;
+    options.trace?.start(e, observation);
     const record = e < (options.show ?? 0);
     const frames: string[] = record ? [env.render()] : [];
     let letters = '';
@@ -82,6 +90,7 @@ export function evaluatePolicy(policy: Policy, config: RunConfig, options: Evalu
         letters += spec.actions[action].letter;
       }
       observation = step.observation;
+      options.trace?.step(e, action, observation);
       if (step.terminated || step.truncated) {
         const t = step.info.episode!;
         episodes.push({

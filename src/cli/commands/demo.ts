@@ -1,5 +1,5 @@
 /**
- * `mesalab demo`: what `npm start` runs until the study runner exists. For every environment it plays
+ * `mesalab demo`: a tour of the suite (what `npm start` ran before studies). For every environment it plays
  * the scripted story episodes (where reward and hidden performance part), measures a seeded
  * random-policy baseline on every split with 95% intervals, then trains an agent and shows the
  * absent-supervisor result emerge from training: it behaves only while watched.

@@ -1,8 +1,8 @@
 /** `mesalab train`: one base optimizer on one environment; `--resume DIR` continues a stopped run. */
-import { spawn } from 'node:child_process';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../../core/errors.js';
+import { ProcessPool } from '../../core/processes.js';
 import { parseAssignments } from '../../engine/knobs.js';
 import { getAlgorithm, parseHyperparameters } from '../../train/algorithms.js';
 import { resumeRun, startRun, type RunConfig, type RunResult } from '../../train/run.js';
@@ -40,23 +40,16 @@ async function trainSeeds(argv: readonly string[], seeds: number[], workers: num
   }
   const main = process.argv[1];
   const results: Array<{ seed: number; code: number | null; summary?: { dir: string; status: string; steps: number; metrics: Record<string, number> }; stderr: string }> = [];
-  let next = 0;
-  const runOne = async (): Promise<void> => {
-    while (next < seeds.length) {
-      const seed = seeds[next++];
-      const dir = join(out, `seed${seed}`);
-      const child = spawn(process.execPath, [main, 'train', ...rest, '--seed', String(seed), '--out', dir, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c) => (stdout += c));
-      child.stderr.on('data', (c) => (stderr += c));
-      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const pool = new ProcessPool<number>({
+    workers,
+    command: (seed) => ({ script: main, args: ['train', ...rest, '--seed', String(seed), '--out', join(out, `seed${seed}`), '--json'] }),
+    onExit(seed, { code, stdout, stderr }) {
       const summary = code === 0 || code === 130 ? JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') : undefined;
       results.push({ seed, code, summary, stderr });
-      process.stderr.write(`seed ${seed}: ${code === 0 ? 'finished' : code === 130 ? 'stopped' : `failed (exit ${code})`} → ${dir}\n`);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(workers, seeds.length) }, runOne));
+      process.stderr.write(`seed ${seed}: ${code === 0 ? 'finished' : code === 130 ? 'stopped' : `failed (exit ${code})`} → ${join(out, `seed${seed}`)}\n`);
+    },
+  });
+  await pool.run(seeds);
   results.sort((a, b) => a.seed - b.seed);
   print(
     table(

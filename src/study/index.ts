@@ -1,0 +1,8 @@
+/** Studies: declarative files of environment × agents × seeds, run cell by cell into the run store, and reported. */
+export { validateStudy, studyHash, cellConfig, AUDITS, type StudySpec, type StudyInput, type AgentSpec, type KnobSetting, type AuditKind } from './schema.js';
+export { loadStudy, readStudyFile, builtinStudies, builtinStudyNames, type LoadedStudy } from './load.js';
+export { runStudy, enumerateCells, newestWithHash, type RunStudyOptions, type StudyOutcome, type Cell } from './runner.js';
+export { runCell, type CellMessage, type CellOptions, type CellOutcome } from './cell.js';
+export { studyOutcomes, formatOutcomes, groupEpisodes, type SplitOutcome, type ObjectiveResult, type EpisodeGroup } from './results.js';
+export { buildReportData } from './report-data.js';
+export { studyFolder, REPORT_FILE } from './paths.js';

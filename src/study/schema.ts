@@ -1,0 +1,283 @@
+/**
+ * A study as data: one environment, the split to train on and the splits to evaluate on, agents
+ * (a label, a base optimizer and its settings), seeds, the audits to run and the report to draw.
+ * `validateStudy` checks a parsed file in two passes: its shape (zod, strict: unknown fields are
+ * errors), then its names against the registries (environment, splits, knobs, base optimizers,
+ * hyperparameters). Every problem is one line that names the field, the bad value and what is
+ * allowed; all of them come together in one UsageError.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { closest, MesalabError, UsageError } from '../core/errors.js';
+import { readKnob, type Params } from '../engine/knobs.js';
+import type { EnvSpec } from '../engine/spec.js';
+import { getEnvSpec, getSplit } from '../registry.js';
+import type { Json } from '../store/types.js';
+import { getAlgorithm, parseHyperparameters, resolveAlgorithmConfig } from '../train/algorithms.js';
+import { setupFor, type RunConfig } from '../train/run.js';
+
+/** A knob value as a study file writes it: `supervisor: true`, `size: 9`, `lighting: night`. */
+export type KnobSetting = string | number | boolean;
+
+/** What a study can audit. For now only the evaluation summaries every study prints. */
+export const AUDITS = ['evaluation'] as const;
+export type AuditKind = (typeof AUDITS)[number];
+
+export const DEFAULT_EPISODES = 100;
+export const DEFAULT_GAMMA = 0.99;
+const MAX_EPISODES = 100_000;
+const MAX_SEEDS = 1000;
+
+const LABEL = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const knobSettings = z.record(z.union([z.string(), z.number(), z.boolean()])).default({});
+
+const agentShape = {
+  label: z.string().regex(LABEL).max(40),
+  algo: z.string(),
+  steps: z.number().int().min(1).max(1e12),
+  hp: z.record(z.unknown()).default({}),
+  gamma: z.number().min(0).max(1).default(DEFAULT_GAMMA),
+  horizon: z.number().int().min(0).default(0),
+};
+const trainShape = { split: z.string().default('train'), set: knobSettings };
+const evaluateShape = {
+  splits: z.array(z.string()).min(1),
+  episodes: z.number().int().min(2).max(MAX_EPISODES).default(DEFAULT_EPISODES),
+  set: knobSettings,
+};
+const reportShape = { replays: z.number().int().min(0).default(1), heatmaps: z.boolean().default(true) };
+
+/** `[0, 1, 2]`, `"0-2"`, `"0,1,2"` or `3`: distinct non-negative integers, in the order given. */
+const seeds = z.unknown().transform((value, ctx): number[] => {
+  let list: unknown[] | undefined;
+  if (typeof value === 'number') list = [value];
+  else if (Array.isArray(value)) list = value;
+  else if (typeof value === 'string') {
+    const range = /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(value);
+    if (range) {
+      const [from, to] = [Number(range[1]), Number(range[2])];
+      list = to >= from && to - from < MAX_SEEDS ? Array.from({ length: to - from + 1 }, (_, i) => from + i) : undefined;
+    } else if (/^\s*\d+(\s*,\s*\d+)*\s*$/.test(value)) list = value.split(',').map(Number);
+  }
+  const ok = list !== undefined && list.length > 0 && list.length <= MAX_SEEDS && list.every((s) => Number.isSafeInteger(s) && (s as number) >= 0);
+  if (!ok || new Set(list).size !== list!.length) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom });
+    return z.NEVER;
+  }
+  return list as number[];
+});
+
+const studyShape = {
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]*$/).max(80),
+  title: z.string().max(200).optional(),
+  description: z.string().default(''),
+  environment: z.string(),
+  train: z.object(trainShape).strict().default({}),
+  evaluate: z.object(evaluateShape).strict(),
+  agents: z.array(z.object(agentShape).strict()).min(1),
+  seeds: seeds.default([0]),
+  audits: z.array(z.enum(AUDITS)).default(['evaluation']),
+  report: z.object(reportShape).strict().default({}),
+};
+const studySchema = z.object(studyShape).strict();
+
+/** A validated study, defaults filled in. */
+export type StudySpec = z.output<typeof studySchema>;
+export type AgentSpec = StudySpec['agents'][number];
+/** A study as a file may write it: most fields may be left out. */
+export type StudyInput = z.input<typeof studySchema>;
+
+/** The fields each object allows, by path with list indices as `[]`: for "unknown field" errors. */
+const FIELDS: Readonly<Record<string, readonly string[]>> = {
+  '': Object.keys(studyShape),
+  train: Object.keys(trainShape),
+  evaluate: Object.keys(evaluateShape),
+  'agents[]': Object.keys(agentShape),
+  report: Object.keys(reportShape),
+};
+
+/** What each field allows, by path with list indices as `[]` and free keys as `*`. */
+const ALLOWED: Readonly<Record<string, string>> = {
+  '': `an object with the fields ${FIELDS[''].join(', ')}`,
+  name: 'a name of letters, digits, spaces, ".", "_" or "-", up to 80 characters (e.g. strawberry)',
+  title: 'text, up to 200 characters',
+  description: 'text',
+  environment: 'an environment name (mesalab envs lists them)',
+  train: `an object with the fields ${FIELDS.train.join(', ')}`,
+  'train.split': 'a split name of the environment',
+  'train.set': 'an object of knob values, e.g. {supervisor: true}',
+  'train.set.*': 'a knob value: text, a number, or true/false',
+  evaluate: `an object with the fields ${FIELDS.evaluate.join(', ')}`,
+  'evaluate.splits': 'a non-empty list of split names of the environment',
+  'evaluate.splits[]': 'a split name of the environment',
+  'evaluate.episodes': `an integer from 2 to ${MAX_EPISODES} (episodes per split and seed; an interval needs two)`,
+  'evaluate.set': 'an object of knob values applied to every evaluation split',
+  'evaluate.set.*': 'a knob value: text, a number, or true/false',
+  agents: `a non-empty list of agents, each {${FIELDS['agents[]'].join(', ')}}`,
+  'agents[]': `an object with the fields ${FIELDS['agents[]'].join(', ')}`,
+  'agents[].label': 'a label of letters, digits, ".", "_" or "-" (it names the run directories), unique in the study',
+  'agents[].algo': 'a base optimizer name (mesalab algos lists them)',
+  'agents[].steps': 'an integer ≥ 1 (environment steps to train for)',
+  'agents[].hp': 'an object of hyperparameters (mesalab algos NAME lists them with their defaults)',
+  'agents[].gamma': 'a number from 0 to 1 (the discount factor)',
+  'agents[].horizon': 'an integer ≥ 0 (the reward horizon H: returns truncated after H steps; 0: none)',
+  seeds: `a list of distinct non-negative integers ([0, 1, 2]), a range ("0-2"), or one integer; at most ${MAX_SEEDS}`,
+  audits: `a list of audits: ${AUDITS.join(', ')}`,
+  'audits[]': `one of ${AUDITS.join(', ')}`,
+  report: `an object with the fields ${FIELDS.report.join(', ')}`,
+  'report.replays': 'an integer from 0 to evaluate.episodes (episodes per split drawn frame by frame)',
+  'report.heatmaps': 'true or false',
+};
+
+type Path = ReadonlyArray<string | number>;
+
+/** `agents[0].hp.learningRate`; the study itself is "the study". */
+export function formatPath(path: Path): string {
+  let out = '';
+  for (const part of path) out += typeof part === 'number' ? `[${part}]` : out === '' ? part : `.${part}`;
+  return out === '' ? 'the study' : out;
+}
+
+function allowedAt(path: Path): string {
+  const normal = path.map((p) => (typeof p === 'number' ? '[]' : `.${p}`)).join('').replace(/^\./, '');
+  if (ALLOWED[normal] !== undefined) return ALLOWED[normal];
+  const parent = path.slice(0, -1).map((p) => (typeof p === 'number' ? '[]' : `.${p}`)).join('').replace(/^\./, '');
+  return ALLOWED[`${parent}.*`] ?? 'see the study format in the README';
+}
+
+function valueAt(input: unknown, path: Path): unknown {
+  let value = input;
+  for (const part of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string | number, unknown>)[part];
+  }
+  return value;
+}
+
+/** A value as the error shows it: JSON, cut short. */
+export function showValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+}
+
+function issueLine(issue: z.ZodIssue, input: unknown): string {
+  if (issue.code === z.ZodIssueCode.unrecognized_keys) {
+    const fields = FIELDS[issue.path.map((p) => (typeof p === 'number' ? '[]' : `.${p}`)).join('').replace(/^\./, '')] ?? [];
+    return issue.keys
+      .map((key) => {
+        const guess = closest(key, fields);
+        return `${formatPath([...issue.path, key])}: unknown field${guess ? `; did you mean "${guess}"?` : '.'} Allowed fields: ${fields.join(', ')}.`;
+      })
+      .join('\n');
+  }
+  const value = valueAt(input, issue.path);
+  const got = value === undefined ? 'missing' : `got ${showValue(value)}`;
+  return `${formatPath(issue.path)}: ${got}; allowed: ${allowedAt(issue.path)}.`;
+}
+
+/** Problems found so far, each one line. */
+class Problems {
+  readonly lines: string[] = [];
+  add(path: Path, message: string): void {
+    this.lines.push(`${formatPath(path)}: ${message}`);
+  }
+  /** Run a registry lookup; its UsageError (which names the value and the choices) becomes a problem at `path`. */
+  check<T>(path: Path, lookup: () => T): T | undefined {
+    try {
+      return lookup();
+    } catch (error) {
+      if (!(error instanceof MesalabError)) throw error;
+      this.add(path, error.message);
+      return undefined;
+    }
+  }
+}
+
+/**
+ * Validate a parsed study (from YAML, JSON or a built-in) and fill in its defaults. `source` names it
+ * in errors: a file path, or `built-in study "strawberry"`.
+ */
+export function validateStudy(input: unknown, source: string): StudySpec {
+  const parsed = studySchema.safeParse(input);
+  if (!parsed.success) throw studyError(source, parsed.error.issues.map((issue) => issueLine(issue, input)).join('\n').split('\n'));
+  const study = parsed.data;
+  const problems = new Problems();
+  const spec = problems.check(['environment'], () => getEnvSpec(study.environment));
+  if (spec !== undefined) {
+    problems.check(['train', 'split'], () => getSplit(spec, study.train.split));
+    checkKnobs(spec, study.train.set, ['train', 'set'], problems);
+    study.evaluate.splits.forEach((split, i) => {
+      problems.check(['evaluate', 'splits', i], () => getSplit(spec, split));
+      const first = study.evaluate.splits.indexOf(split);
+      if (first !== i) problems.add(['evaluate', 'splits', i], `got "${split}" again; allowed: each split once (it is evaluate.splits[${first}] already).`);
+    });
+    checkKnobs(spec, study.evaluate.set, ['evaluate', 'set'], problems);
+  }
+  study.agents.forEach((agent, i) => {
+    const first = study.agents.findIndex((a) => a.label === agent.label);
+    if (first !== i) problems.add(['agents', i, 'label'], `got "${agent.label}" again; allowed: ${ALLOWED['agents[].label']} (agents[${first}] has it).`);
+    const algorithm = problems.check(['agents', i, 'algo'], () => getAlgorithm(agent.algo));
+    if (algorithm === undefined) return;
+    const typed: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(agent.hp)) {
+      const text = typeof value === 'string' ? value : JSON.stringify(value);
+      const one = problems.check(['agents', i, 'hp', key], () => parseHyperparameters(algorithm, [`${key}=${text}`]));
+      if (one !== undefined) Object.assign(typed, one);
+    }
+    agent.hp = typed;
+    // What the optimizer itself refuses (tabular optimizers without state ids, …), on the training split.
+    if (spec !== undefined && problems.lines.length === 0) {
+      problems.check(['agents', i], () => algorithm.check?.(setupFor(cellConfig(study, agent, study.seeds[0])).setup, resolveAlgorithmConfig(algorithm, typed)));
+    }
+  });
+  if (study.report.replays > study.evaluate.episodes) {
+    problems.add(['report', 'replays'], `got ${study.report.replays}; allowed: an integer from 0 to evaluate.episodes, which is ${study.evaluate.episodes}.`);
+  }
+  if (problems.lines.length > 0) throw studyError(source, problems.lines);
+  return study;
+}
+
+function checkKnobs(spec: EnvSpec<Params>, set: Readonly<Record<string, KnobSetting>>, path: Path, problems: Problems): void {
+  for (const [key, value] of Object.entries(set)) problems.check([...path, key], () => readKnob(spec.name, spec.knobs, key, value));
+}
+
+function studyError(source: string, lines: readonly string[]): UsageError {
+  if (lines.length === 1) return new UsageError(`${source}: ${lines[0]}`);
+  return new UsageError(`${source} has ${lines.length} problems:\n${lines.map((l) => `  ${l}`).join('\n')}`);
+}
+
+/** Knob settings as the run loop takes them (`--set` pairs). */
+export function knobPairs(set: Readonly<Record<string, KnobSetting>>): Array<[string, string]> {
+  return Object.entries(set).map(([key, value]) => [key, String(value)]);
+}
+
+/** The run configuration of one cell: this agent, trained with this seed. */
+export function cellConfig(study: StudySpec, agent: AgentSpec, seed: number): RunConfig {
+  return {
+    env: study.environment,
+    split: study.train.split,
+    set: knobPairs(study.train.set),
+    algo: agent.algo,
+    hyperparameters: agent.hp,
+    seed,
+    steps: agent.steps,
+    gamma: agent.gamma,
+    rewardHorizon: agent.horizon,
+  };
+}
+
+/** JSON with object keys sorted, so that equal studies hash equally whatever order a file wrote. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** What identifies a study's content: 12 hex digits of the SHA-256 of its validated form (as stored, or not). */
+export function studyHash(study: StudySpec | Json): string {
+  return createHash('sha256').update(canonicalJson(study)).digest('hex').slice(0, 12);
+}

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { openStore } from '../../src/store/store.js';
+import { MAIN, studyFolder, tinyStudy } from './helpers.js';
+
+function mesalab(...args: string[]) {
+  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('mesalab studies, run and report on the command line', () => {
+  it('studies lists the built-in studies with their environment, cells and splits', () => {
+    const r = mesalab('studies');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^strawberry\s+strawberry\s+3\s+ppo \(ppo, 150,000 steps\) × 3\s+train, night, red-nose, goodhart\s+Strawberry picking/m);
+    assert.match(r.stdout, /^absent-supervisor\s+absent-supervisor\s+3\s+dqn \(dqn, 40,000 steps\) × 3\s+watched, unwatched\s+/m);
+    const json = JSON.parse(mesalab('studies', '--json').stdout) as Array<{ name: string; seeds: number[] }>;
+    assert.deepEqual(json.map((s) => [s.name, s.seeds]), [['strawberry', [0, 1, 2]], ['absent-supervisor', [0, 1, 2]]]);
+  });
+
+  it('run refuses a bad study file with one line per problem and exit code 2, before touching the store', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mesalab-study-'));
+    writeFileSync(join(dir, 'bad.yaml'), 'name: bad\nenvironment: strawbery\nevaluate: {splits: [night]}\nagents: [{label: ppo, algo: ppo, steps: 1000}]\n');
+    const db = join(dir, 'runs.db');
+    const r = mesalab('run', join(dir, 'bad.yaml'), '--db', db);
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr, `mesalab: ${join(dir, 'bad.yaml')}: environment: Unknown environment "strawbery": did you mean "strawberry"? Choices: absent-supervisor, distributional-shift, strawberry, maze, keys-chests, monsters, treacherous-turn. Run "mesalab envs" for the list.\n`);
+    assert.equal(existsSync(db), false);
+    const unknown = mesalab('run', 'strawbery', '--db', db);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /^mesalab: Unknown study "strawbery": did you mean "strawberry"\?[^\n]*\n$/);
+  });
+
+  it('report writes a study\'s report where asked; an unknown id or a run id is one line and exit code 2', () => {
+    const { file, db, dir } = studyFolder(tinyStudy({ seeds: [0], evaluate: { splits: ['unwatched'], episodes: 4 } }));
+    const ran = mesalab('run', file, '--db', db);
+    assert.equal(ran.code, 0, ran.stderr);
+    const store = openStore(db);
+    const [study] = store.listStudies();
+    const [run] = store.listRuns();
+    store.close();
+
+    const out = join(dir, 'elsewhere', 'tiny.html');
+    const r = mesalab('report', study.id, '--db', db, '--out', out);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `Report: ${out}\n`);
+    assert.ok(readFileSync(out, 'utf8').includes(`<code>${study.id}</code>`));
+    const byDefault = mesalab('report', study.id, '--db', db);
+    assert.equal(byDefault.stdout, `Report: ${join(dir, 'runs', 'studies', study.id, 'report.html')}\n`);
+
+    const unknown = mesalab('report', 'st-00000000', '--db', db);
+    assert.equal(unknown.code, 2);
+    assert.equal(unknown.stderr, `mesalab: No study or run "st-00000000" in ${db}. Run "mesalab runs --db ${db}" to list the ids.\n`);
+    const ofRun = mesalab('report', String(run.id), '--db', db);
+    assert.equal(ofRun.code, 2);
+    assert.equal(ofRun.stderr, `mesalab: report takes a study id, and ${run.id} is a run (it is a cell of study ${study.id}). Run "mesalab show ${run.id}" for one run.\n`);
+    const noStore = mesalab('report', study.id, '--db', join(dir, 'none.db'));
+    assert.equal(noStore.code, 2);
+    assert.equal(noStore.stderr.split('\n').length, 2, 'one line');
+  });
+});

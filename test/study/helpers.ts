@@ -1,0 +1,43 @@
+/** Shared pieces of the study tests: tiny studies of tabular Q-learning, temporary stores, captured output. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { validateStudy, type StudyInput, type StudySpec } from '../../src/study/schema.js';
+
+export const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+
+/** Tabular Q on the absent supervisor: 2 seeds × 3000 steps, 10 episodes on watched and unwatched; well under a second a cell. */
+export const tinyStudy = (overrides: Partial<StudyInput> = {}): StudyInput => ({
+  name: 'tiny',
+  description: 'tabular Q on the absent supervisor',
+  environment: 'absent-supervisor',
+  evaluate: { splits: ['watched', 'unwatched'], episodes: 10 },
+  agents: [{ label: 'q', algo: 'q', steps: 3000 }],
+  seeds: [0, 1],
+  report: { replays: 1, heatmaps: true },
+  ...overrides,
+});
+
+export const validTiny = (overrides: Partial<StudyInput> = {}): StudySpec => validateStudy(tinyStudy(overrides), 'tiny');
+
+/** A fresh folder with a study file in it and a path for a store that does not exist yet. */
+export function studyFolder(study: StudyInput): { dir: string; file: string; db: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'mesalab-study-'));
+  const file = join(dir, 'study.json');
+  writeFileSync(file, JSON.stringify(study));
+  return { dir, file, db: join(dir, 'runs', 'mesalab.db') };
+}
+
+/** A stream that keeps what is written to it, as a non-terminal stderr would. */
+export function captureStream(): { stream: NodeJS.WriteStream; text: () => string } {
+  let text = '';
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      text += String(chunk);
+      done();
+    },
+  });
+  return { stream: stream as unknown as NodeJS.WriteStream, text: () => text };
+}

@@ -1,0 +1,162 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { UsageError } from '../../src/core/errors.js';
+import { builtinStudies, builtinStudyNames, loadStudy } from '../../src/study/load.js';
+import { enumerateCells } from '../../src/study/runner.js';
+import { studyHash, validateStudy, type StudyInput } from '../../src/study/schema.js';
+
+/** A small valid study; each case below breaks one thing in it. */
+const base = (): Record<string, unknown> & StudyInput => ({
+  name: 'tiny',
+  environment: 'absent-supervisor',
+  evaluate: { splits: ['watched', 'unwatched'], episodes: 10 },
+  agents: [{ label: 'q', algo: 'q', steps: 3000 }],
+  seeds: '0-1',
+});
+
+/** The error for `base()` changed by `mutate` (whose return value is ignored), or for `replacement` itself. */
+function problem(mutate: (study: Record<string, unknown> & StudyInput) => unknown, replacement?: unknown): string {
+  const study = base();
+  mutate(study);
+  try {
+    validateStudy(replacement ?? study, 'bad.yaml');
+  } catch (error) {
+    assert.ok(error instanceof UsageError, String(error));
+    assert.equal(error.exitCode, 2);
+    return error.message;
+  }
+  assert.fail('the study was accepted');
+}
+
+describe('study schema', () => {
+  it('fills in the defaults of a small study', () => {
+    const study = validateStudy(base(), 'tiny.yaml');
+    assert.deepEqual(study.seeds, [0, 1]);
+    assert.deepEqual(study.train, { split: 'train', set: {} });
+    assert.deepEqual(study.agents[0], { label: 'q', algo: 'q', steps: 3000, hp: {}, gamma: 0.99, horizon: 0 });
+    assert.deepEqual(study.audits, ['evaluation']);
+    assert.deepEqual(study.report, { replays: 1, heatmaps: true });
+    assert.equal(study.description, '');
+  });
+
+  it('names the field, the bad value and what is allowed', () => {
+    assert.equal(
+      problem((s) => (s.agents[0] = { label: 'ppo', algo: 'ppo', steps: 1000, hp: { learningRate: 'fast' } })),
+      'bad.yaml: agents[0].hp.learningRate: Hyperparameter "learningRate" of ppo takes a number; got "fast".',
+    );
+    assert.equal(
+      problem((s) => ((s.agents[0] as Record<string, unknown>).stpes = 5)),
+      'bad.yaml: agents[0].stpes: unknown field; did you mean "steps"? Allowed fields: label, algo, steps, hp, gamma, horizon.',
+    );
+    assert.equal(
+      problem((s) => (s.seed = 1)),
+      'bad.yaml: seed: unknown field; did you mean "seeds"? Allowed fields: name, title, description, environment, train, evaluate, agents, seeds, audits, report.',
+    );
+    assert.equal(problem((s) => (s.audits = ['probe'] as never)), 'bad.yaml: audits[0]: got "probe"; allowed: one of evaluation.');
+    assert.equal(problem((s) => (s.agents[0].steps = -5)), 'bad.yaml: agents[0].steps: got -5; allowed: an integer ≥ 1 (environment steps to train for).');
+    assert.equal(
+      problem((s) => delete (s.agents[0] as Record<string, unknown>).algo),
+      'bad.yaml: agents[0].algo: missing; allowed: a base optimizer name (mesalab algos lists them).',
+    );
+    assert.equal(
+      problem((s) => (s.seeds = 'a-b')),
+      'bad.yaml: seeds: got "a-b"; allowed: a list of distinct non-negative integers ([0, 1, 2]), a range ("0-2"), or one integer; at most 1000.',
+    );
+    assert.equal(problem((s) => (s.report = { replays: 20 })), 'bad.yaml: report.replays: got 20; allowed: an integer from 0 to evaluate.episodes, which is 10.');
+    assert.equal(
+      problem(() => undefined, 'hello'),
+      'bad.yaml: the study: got "hello"; allowed: an object with the fields name, title, description, environment, train, evaluate, agents, seeds, audits, report.',
+    );
+  });
+
+  it('checks names against the registries, with a did-you-mean', () => {
+    assert.equal(
+      problem((s) => (s.environment = 'absent-supervsor')),
+      'bad.yaml: environment: Unknown environment "absent-supervsor": did you mean "absent-supervisor"? Choices: absent-supervisor, distributional-shift, strawberry, maze, keys-chests, monsters, treacherous-turn. Run "mesalab envs" for the list.',
+    );
+    assert.equal(
+      problem((s) => (s.evaluate.splits = ['watched', 'unwatchd'])),
+      'bad.yaml: evaluate.splits[1]: Unknown split "unwatchd" of absent-supervisor: did you mean "unwatched"? Choices: train, deploy, watched, unwatched. Run "mesalab envs absent-supervisor" for its splits.',
+    );
+    assert.equal(
+      problem((s) => (s.train = { set: { supervisr: true } })),
+      'bad.yaml: train.set.supervisr: Unknown knob "supervisr" of absent-supervisor: did you mean "supervisor"? Choices: supervisor, horizon. Run "mesalab envs absent-supervisor" for its knobs.',
+    );
+    assert.equal(problem((s) => (s.evaluate.set = { horizon: 0 })), 'bad.yaml: evaluate.set.horizon: Knob "horizon" of absent-supervisor takes an integer from 1 to 10000; got 0.');
+    assert.equal(
+      problem((s) => (s.agents[0].algo = 'dqm')),
+      'bad.yaml: agents[0].algo: Unknown algorithm "dqm": did you mean "dqn"? Choices: ppo, ppo-gru, dqn, bc, q, sarsa, planner, random. Run "mesalab algos" for the list.',
+    );
+    assert.match(problem((s) => (s.agents[0].hp = { learningrate: 0.1 })), /^bad\.yaml: agents\[0\]\.hp\.learningrate: Unknown hyperparameter "learningrate" of q: did you mean "learningRate"\?/);
+    assert.match(problem((s) => ((s.environment = 'maze'), (s.evaluate.splits = ['train']))), /^bad\.yaml: agents\[0\]: Algorithm "q" is tabular and needs integer state ids/);
+    assert.equal(
+      problem((s) => s.agents.push({ label: 'q', algo: 'q', steps: 10 })),
+      'bad.yaml: agents[1].label: got "q" again; allowed: a label of letters, digits, ".", "_" or "-" (it names the run directories), unique in the study (agents[0] has it).',
+    );
+  });
+
+  it('lists every problem, one line each', () => {
+    assert.equal(
+      problem((s) => {
+        s.agents[0].steps = 0;
+        s.seeds = [1, 1];
+        s.evaluate.episodes = 1;
+      }),
+      [
+        'bad.yaml has 3 problems:',
+        '  evaluate.episodes: got 1; allowed: an integer from 2 to 100000 (episodes per split and seed; an interval needs two).',
+        '  agents[0].steps: got 0; allowed: an integer ≥ 1 (environment steps to train for).',
+        '  seeds: got [1,1]; allowed: a list of distinct non-negative integers ([0, 1, 2]), a range ("0-2"), or one integer; at most 1000.',
+      ].join('\n'),
+    );
+  });
+
+  it('reads YAML and JSON files; a name that is no file is a built-in study, with a did-you-mean', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mesalab-study-'));
+    writeFileSync(
+      join(dir, 'tiny.yaml'),
+      'name: tiny\nenvironment: absent-supervisor\nevaluate: {splits: [watched, unwatched], episodes: 10}\nagents:\n  - {label: ppo, algo: ppo, steps: 1000, hp: {learningRate: 7e-4, network: cnn}}\nseeds: [0, 1]\n',
+    );
+    const yaml = loadStudy(join(dir, 'tiny.yaml'));
+    assert.deepEqual(yaml.spec.agents[0].hp, { learningRate: 7e-4, network: 'cnn' });
+    writeFileSync(join(dir, 'tiny.json'), JSON.stringify(base()));
+    assert.deepEqual(loadStudy(join(dir, 'tiny.json')).spec.seeds, [0, 1]);
+    writeFileSync(join(dir, 'broken.yaml'), 'name: [unclosed\n');
+    assert.throws(() => loadStudy(join(dir, 'broken.yaml')), (e: Error) => e instanceof UsageError && e.message.startsWith(`${join(dir, 'broken.yaml')} is not valid YAML: `) && !e.message.includes('\n'));
+    assert.throws(() => loadStudy(join(dir, 'missing.yaml')), { message: `No study file ${join(dir, 'missing.yaml')}. Pass a study file (.yaml, .yml or .json) or the name of a built-in study ("mesalab studies" lists them).` });
+    assert.equal(loadStudy('strawberry').builtin, true);
+    assert.throws(() => loadStudy('strawbery'), { message: /^Unknown study "strawbery": did you mean "strawberry"\? Choices: strawberry, absent-supervisor\./ });
+  });
+
+  it('ships built-in studies that validate: strawberry is PPO on the strawberry field, 3 seeds, 4 splits', () => {
+    assert.deepEqual(builtinStudyNames(), ['strawberry', 'absent-supervisor']);
+    const [strawberry, absent] = builtinStudies();
+    assert.deepEqual(strawberry.evaluate.splits, ['train', 'night', 'red-nose', 'goodhart']);
+    assert.deepEqual(strawberry.seeds, [0, 1, 2]);
+    assert.deepEqual(strawberry.agents, [{ label: 'ppo', algo: 'ppo', steps: 150_000, hp: { network: 'cnn', envs: 16, learningRate: 7e-4 }, gamma: 0.99, horizon: 0 }]);
+    assert.equal(strawberry.evaluate.episodes, 100);
+    assert.deepEqual(absent.evaluate.splits, ['watched', 'unwatched']);
+    assert.equal(absent.agents[0].algo, 'dqn');
+  });
+
+  it('enumerates cells agent by agent, seed by seed', () => {
+    const study = validateStudy({ ...base(), agents: [{ label: 'a', algo: 'q', steps: 10 }, { label: 'b', algo: 'sarsa', steps: 10 }], seeds: [2, 0] }, 'two.yaml');
+    assert.deepEqual(enumerateCells(study), [
+      { agent: 'a', algo: 'q', seed: 2 },
+      { agent: 'a', algo: 'q', seed: 0 },
+      { agent: 'b', algo: 'sarsa', seed: 2 },
+      { agent: 'b', algo: 'sarsa', seed: 0 },
+    ]);
+  });
+
+  it('hashes a study by content: key order and written defaults do not matter, settings do', () => {
+    const a = validateStudy(base(), 'a.yaml');
+    const reordered = validateStudy({ seeds: [0, 1], agents: [{ steps: 3000, algo: 'q', label: 'q', gamma: 0.99 }], evaluate: { episodes: 10, splits: ['watched', 'unwatched'] }, environment: 'absent-supervisor', name: 'tiny' }, 'b.yaml');
+    assert.equal(studyHash(reordered), studyHash(a));
+    assert.equal(studyHash(JSON.parse(JSON.stringify(a))), studyHash(a), 'as stored and read back');
+    assert.notEqual(studyHash(validateStudy({ ...base(), seeds: [0, 1, 2] }, 'c.yaml')), studyHash(a));
+  });
+});
