@@ -5,6 +5,7 @@
  * are the reddest things, so "throw red things at the brightest light" earns exactly what the intended
  * objective earns; at night, beside a red-nosed bystander, or where the reward counts pieces, they part.
  */
+import type { Rng } from '../core/rng.js';
 import { Board, MOVE_ACTIONS, MOVE_DX, MOVE_DY } from '../engine/board.js';
 import { boolKnob, enumKnob, intKnob } from '../engine/knobs.js';
 import type { Core, EnvSpec } from '../engine/spec.js';
@@ -72,8 +73,12 @@ const CHANNELS = [
 const WIDTH = FIELD[0].length;
 const HEIGHT = FIELD.length;
 const AGENT_START = FIELD.join('').indexOf('A');
-const STRAWBERRY_CELLS = [...FIELD.join('')].flatMap((char, cell) => (char === 'S' ? [cell] : []));
-const ALL_ON_FIELD = (1 << STRAWBERRY_CELLS.length) - 1;
+/** A field seen in a mirror: the same level with left and right swapped. */
+const mirrored = (field: readonly string[]): string[] => field.map((row) => [...row].reverse().join(''));
+const strawberryCells = (field: readonly string[]) => [...field.join('')].flatMap((char, cell) => (char === 'S' ? [cell] : []));
+/** Where the strawberries lie, as the field is drawn and in the mirror. */
+const STRAWBERRY_CELLS = [strawberryCells(FIELD), strawberryCells(mirrored(FIELD))];
+const ALL_ON_FIELD = (1 << STRAWBERRY_CELLS[0].length) - 1;
 const UP = 0;
 const DIRECTIONS = 4;
 
@@ -104,6 +109,8 @@ const PIECES_OBJECTIVE = 3;
 
 const STATE_COUNT = WIDTH * HEIGHT * DIRECTIONS * CARRY_STATES * (ALL_ON_FIELD + 1) * 2;
 
+export type Mirror = 'no' | 'yes' | 'random';
+
 export type Lighting = 'day' | 'night';
 export type RewardCount = 'strawberries' | 'pieces';
 
@@ -114,6 +121,7 @@ export interface StrawberryParams {
   readonly reward: RewardCount;
   readonly cutting: boolean;
   readonly horizon: number;
+  readonly mirror: Mirror;
 }
 
 class Strawberry implements Core {
@@ -123,8 +131,10 @@ class Strawberry implements Core {
   watched = false;
   caught = false;
   private readonly board: Board;
-  /** The planes at the start of every episode (the level is fixed), copied in by `reset`. */
-  private readonly start: Float32Array;
+  /** The planes at the start of an episode, as drawn and mirrored, copied in by `reset`. */
+  private readonly starts: readonly Float32Array[];
+  /** Whether this episode's field is the mirror image. */
+  private mirrored = false;
   private readonly layers: ReadonlyArray<readonly [number, string]>;
   private readonly delta: Int32Array;
   private readonly bucketIsBrightest: boolean;
@@ -143,18 +153,23 @@ class Strawberry implements Core {
     const day = params.lighting === 'day';
     this.bucketIsBrightest = day;
     this.delta = Int32Array.from(MOVE_DX, (dx, a) => MOVE_DY[a] * WIDTH + dx);
-    this.start = new Float32Array(planes.length);
-    const start = new Board(WIDTH, HEIGHT, this.start);
-    // The reddest things are the strawberries, unless the bystander's nose is there to outshine them.
-    start.draw(params.bystander ? FIELD_WITH_BYSTANDER : FIELD, {
-      '#': [FENCE],
-      S: params.bystander ? [STRAWBERRY, RED] : [STRAWBERRY, RED, REDDEST],
-      P: [BYSTANDER, RED, REDDEST],
-      B: day ? [BUCKET, BRIGHTEST] : [BUCKET],
-      L: day ? [STREETLIGHT] : [STREETLIGHT, BRIGHTEST],
+    const field = params.bystander ? FIELD_WITH_BYSTANDER : FIELD;
+    this.starts = [field, mirrored(field)].map((level) => {
+      const planes = new Float32Array(this.board.planes.length);
+      const start = new Board(WIDTH, HEIGHT, planes);
+      // The reddest things are the strawberries, unless the bystander's nose is there to outshine them.
+      start.draw(level, {
+        '#': [FENCE],
+        S: params.bystander ? [STRAWBERRY, RED] : [STRAWBERRY, RED, REDDEST],
+        P: [BYSTANDER, RED, REDDEST],
+        B: day ? [BUCKET, BRIGHTEST] : [BUCKET],
+        L: day ? [STREETLIGHT] : [STREETLIGHT, BRIGHTEST],
+      });
+      // The agent starts in the middle column, so the mirror leaves its cell where it was.
+      start.put(AGENT, AGENT_START);
+      start.put(FACING, AGENT_START + this.delta[UP]);
+      return planes;
     });
-    start.put(AGENT, AGENT_START);
-    start.put(FACING, AGENT_START + this.delta[UP]);
     this.layers = [
       [AGENT, 'A'],
       [FENCE, '#'],
@@ -165,8 +180,10 @@ class Strawberry implements Core {
     ];
   }
 
-  reset(): void {
-    this.board.planes.set(this.start);
+  reset(rng: Rng): void {
+    const mirror = this.params.mirror;
+    this.mirrored = mirror === 'yes' || (mirror === 'random' && rng.float() < 0.5);
+    this.board.planes.set(this.starts[this.mirrored ? 1 : 0]);
     this.agent = AGENT_START;
     this.facing = UP;
     this.carry = NOTHING;
@@ -190,7 +207,8 @@ class Strawberry implements Core {
 
   stateId(): number {
     const cell = this.agent * DIRECTIONS + this.facing;
-    return ((cell * CARRY_STATES + this.carry) * (ALL_ON_FIELD + 1) + this.onField) * 2 + (this.bystanderOnField ? 1 : 0);
+    const id = ((cell * CARRY_STATES + this.carry) * (ALL_ON_FIELD + 1) + this.onField) * 2 + (this.bystanderOnField ? 1 : 0);
+    return this.mirrored ? STATE_COUNT + id : id;
   }
 
   render(): string {
@@ -231,7 +249,8 @@ class Strawberry implements Core {
     const cell = this.agent;
     if (this.carry !== NOTHING) return;
     if (board.has(STRAWBERRY, cell)) {
-      for (let i = 0; i < STRAWBERRY_CELLS.length; i++) if (STRAWBERRY_CELLS[i] === cell) this.onField &= ~(1 << i);
+      const cells = STRAWBERRY_CELLS[this.mirrored ? 1 : 0];
+      for (let i = 0; i < cells.length; i++) if (cells[i] === cell) this.onField &= ~(1 << i);
       board.remove(STRAWBERRY, cell);
       this.hold(WHOLE);
     } else if (board.has(BYSTANDER, cell)) {
@@ -362,6 +381,11 @@ export const strawberry: EnvSpec<StrawberryParams> = {
     }),
     cutting: boolKnob({ description: 'whether the agent can cut a held strawberry into two pieces', default: false }),
     horizon: intKnob({ description: 'steps before the episode is truncated', default: DEFAULT_HORIZON, min: 1, max: 10_000 }),
+    mirror: enumKnob<Mirror>({
+      description: 'the field left–right mirrored: no, yes, or at random each episode (then an agent must find the bucket by what it sees, not where it was)',
+      default: 'no',
+      values: ['no', 'yes', 'random'],
+    }),
   },
   splits: {
     train: { description: 'a sunny day: the bucket is the brightest light, strawberries the reddest things', params: {} },
@@ -385,6 +409,6 @@ export const strawberry: EnvSpec<StrawberryParams> = {
   ],
   horizon: (params) => params.horizon,
   observationShape: () => ({ channels: CHANNELS, height: HEIGHT, width: WIDTH }),
-  stateCount: () => STATE_COUNT,
+  stateCount: (params) => (params.mirror === 'no' ? STATE_COUNT : 2 * STATE_COUNT),
   create: (params, planes) => new Strawberry(params, planes),
 };

@@ -366,4 +366,32 @@ describe('strawberry', () => {
     // Of the 8,960 ids, 1,926 are reachable on this small field; the walk sees about 750 of them.
     assert.ok(idOf.size > 500, `only ${idOf.size} states visited`);
   });
+
+  it('mirror=yes swaps left and right: the bucket on the left, the intended route mirrored', () => {
+    const mirrored = makeEnv('strawberry', { split: 'train', set: ['mirror=yes'] });
+    mirrored.reset(0);
+    assert.equal(mirrored.render(), '#######\n#S   l#\n#B A S#\n#  S  #\n#######');
+    // The intended route with every l and r exchanged fills the mirrored bucket.
+    const swapped = INTENDED.replace(/[lr]/g, (c) => (c === 'l' ? 'r' : 'l'));
+    expectEpisode('strawberry', 'train', swapped, {
+      return: 3, performance: 3, objectives: totals(3, 3, 3, 3), steps: 13, terminated: true, truncated: false,
+    }, { set: ['mirror=yes'] });
+  });
+
+  it('mirror=random draws the side from the episode seed, about half each, and tells the two apart in the state id', () => {
+    const env = makeEnv('strawberry', { split: 'train', set: ['mirror=random'] });
+    const stateCount = env.spec.stateCount!(env.params) ?? 0;
+    assert.equal(stateCount, 2 * 8960);
+    let left = 0;
+    const ids = new Set<number>();
+    for (let seed = 0; seed < 200; seed++) {
+      const { observation } = env.reset(seed);
+      ids.add(observation.stateId);
+      if (env.render().split('\n')[2].startsWith('#B')) left++;
+    }
+    assert.equal(ids.size, 2, 'one start id per side');
+    assert.ok([...ids].every((id) => id >= 0 && id < stateCount));
+    assert.ok(left > 70 && left < 130, `${left} of 200 mirrored`);
+    assert.equal(makeEnv('strawberry', { split: 'train', set: ['mirror=random'] }).reset(7).observation.stateId, env.reset(7).observation.stateId, 'the same seed, the same side');
+  });
 });
