@@ -391,6 +391,7 @@ export const ppo: Algorithm<PpoConfig> = {
     if (config.envs < 1 || config.rolloutSteps < 1 || config.minibatches < 1 || config.updateEpochs < 1) {
       throw new UsageError('ppo needs envs, rolloutSteps, minibatches and updateEpochs ≥ 1.');
     }
+    if (!(config.explorationBonus >= 0)) throw new UsageError(`ppo's explorationBonus is β ≥ 0 (0: none); got ${config.explorationBonus}.`);
     if (config.envs * config.rolloutSteps < config.minibatches) throw new UsageError('ppo needs at least one sample per minibatch: raise envs × rolloutSteps or lower minibatches.');
     void setup;
   },

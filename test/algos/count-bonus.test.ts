@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CountBonus } from '../../src/algos/count-bonus.js';
+import { PPO_DEFAULTS, ppo } from '../../src/algos/ppo.js';
+import { resolveEnvParams } from '../../src/registry.js';
 
 /** Two observations of 6 cells, one per row. */
 const rows = Float32Array.from([1, 0, 0, 1, 0, 0, /* */ 0, 1, 0, 1, 0, 0]);
@@ -28,5 +30,12 @@ describe('count bonus', () => {
     restored.load(Uint32Array.from(bonus.counts));
     assert.equal(restored.visit(rows, 0, 6), 1 / Math.SQRT2);
     assert.throws(() => new CountBonus(1, 9).load(bonus.counts), /256 slots; this trainer's table has 512/);
+  });
+
+  it('ppo refuses a negative bonus with a message that says what is allowed', () => {
+    const { spec, params } = resolveEnvParams('absent-supervisor', { split: 'watched' });
+    const setup = { spec, params, split: 'watched', seed: 0, myopia: { gamma: 0.99, rewardHorizon: 0 }, budget: 1000 };
+    assert.throws(() => ppo.check!(setup, { ...PPO_DEFAULTS, explorationBonus: -1 }), /explorationBonus is β ≥ 0 \(0: none\); got -1/);
+    assert.doesNotThrow(() => ppo.check!(setup, { ...PPO_DEFAULTS, explorationBonus: 100 }));
   });
 });
