@@ -18,8 +18,8 @@
  *
  * `expertEpsilon` > 0 executes a random action with that probability while the label stays the
  * expert's choice (DART-style noise injection, Laskey et al. 2017): it shows the clone how to
- * recover from states the expert never visits. The network's critic head goes unused (zero
- * gradients). The policy is greedy on the logits by default (the expert is deterministic), or
+ * recover from states the expert never visits. The mlp is built without a critic (the cnn's value
+ * head goes unused: zero gradients). The policy is greedy on the logits by default (the expert is deterministic), or
  * samples softmax(logits). Randomness: the planner's exploration, the noise, the minibatches and
  * the network's initialisation, all from generators seeded from `setup.seed`.
  */
@@ -179,7 +179,7 @@ class BcTrainer implements Trainer {
     this.vec = new VectorEnv(setup.spec, setup.params, config.envs);
     this.D = this.vec.planeSize;
     this.A = setup.spec.actions.length;
-    this.net = createNetwork(config.network, this.vec.shape, this.A, config.hidden, this.rng.fork());
+    this.net = createNetwork(config.network, this.vec.shape, this.A, config.hidden, this.rng.fork(), { critic: false });
     this.stepActions = new Int32Array(config.envs);
     const chunk = config.envs * config.stepsPerIteration;
     const capacity = setup.budget !== undefined ? Math.ceil(setup.budget / chunk) * chunk : 16 * chunk;
@@ -188,7 +188,7 @@ class BcTrainer implements Trainer {
     this.mbObs = new Float32Array(config.batchSize * this.D);
     this.mbLabels = new Int32Array(config.batchSize);
     this.dLogits = new Float32Array(config.batchSize * this.A);
-    this.dValues = new Float32Array(config.batchSize); // the unused critic head's gradient: always 0
+    this.dValues = new Float32Array(config.batchSize); // no value loss: always 0
     this.vec.reset(setup.seed * 1_000_003);
     if (state) this.load(state);
   }
@@ -356,7 +356,7 @@ export const bc: Algorithm<BcConfig> = {
   async loadPolicy(setup, config, state) {
     await loadTf();
     const vec = new VectorEnv(setup.spec, setup.params, 1);
-    const net = createNetwork(config.network, vec.shape, setup.spec.actions.length, config.hidden, new Rng(0));
+    const net = createNetwork(config.network, vec.shape, setup.spec.actions.length, config.hidden, new Rng(0), { critic: false });
     net.loadState(state.arrays);
     return new BcPolicy(net, config.policy);
   },

@@ -5,8 +5,8 @@
  * (van Hasselt et al. 2016) by default, and the mean squared TD error (CleanRL's choice; `loss:
  * 'huber'` gives the Nature paper's error clipping, PyTorch's smooth L1 with δ = 1).
  *
- * The network is the shared actor-critic MLP: its `logits` output is read as the Q-values and its
- * critic head goes unused (it gets zero gradients, so Adam leaves it where it started).
+ * The network is the actor of the shared actor-critic networks, built without the mlp's critic: its
+ * `logits` output is read as the Q-values (the cnn's value head goes unused: zero gradients).
  *
  * Episode ends: a terminal transition does not bootstrap; a truncated one (the horizon cut it off)
  * bootstraps from the observation it was cut off in (`vec.finalPlanes`), as the task did not end.
@@ -119,7 +119,7 @@ class DqnPolicy implements Policy {
 const headCount = (setup: TrainSetup) => Math.max(1, setup.myopia.rewardHorizon);
 
 function buildNetwork(setup: TrainSetup, config: DqnConfig, vec: VectorEnv, rng: Rng): ActorCriticNetwork {
-  return createNetwork(config.network, vec.shape, headCount(setup) * setup.spec.actions.length, config.hidden, rng);
+  return createNetwork(config.network, vec.shape, headCount(setup) * setup.spec.actions.length, config.hidden, rng, { critic: false });
 }
 
 /** The parameters of a network's state, without its Adam moments. */
@@ -189,7 +189,7 @@ class DqnTrainer implements Trainer {
     this.mbNext = new Float32Array(B * this.D);
     this.mbIndex = new Int32Array(B);
     this.dLogits = new Float32Array(B * this.heads * this.A);
-    this.dValues = new Float32Array(B); // the unused critic head's gradient: always 0
+    this.dValues = new Float32Array(B); // no value loss: always 0
     this.vec.reset(seed * 1_000_003);
     if (state) this.load(state);
   }

@@ -14,9 +14,14 @@ import type { ActorCriticNetwork } from '../nn/actor-critic.js';
 export const NETWORK_KINDS = ['mlp', 'cnn'] as const;
 export type NetworkKind = (typeof NETWORK_KINDS)[number];
 
-export function createNetwork(kind: NetworkKind, shape: ObservationShape, actions: number, hidden: number, rng: Rng): ActorCriticNetwork {
+/**
+ * `critic: false` for optimizers that read only the logits (DQN's Q-values, behaviour cloning's
+ * classifier): the mlp then skips its separate critic network; the cnn's value head shares the torso
+ * and costs little, so it keeps it.
+ */
+export function createNetwork(kind: NetworkKind, shape: ObservationShape, actions: number, hidden: number, rng: Rng, options: { readonly critic?: boolean } = {}): ActorCriticNetwork {
   const inputs = shape.channels.length * shape.height * shape.width;
-  if (kind === 'mlp') return new TanhMlpActorCritic(inputs, actions, [hidden, hidden], rng);
+  if (kind === 'mlp') return new TanhMlpActorCritic(inputs, actions, [hidden, hidden], rng, options);
   return new CnnActorCritic({ channels: shape.channels.length, height: shape.height, width: shape.width }, actions, hidden, rng);
 }
 

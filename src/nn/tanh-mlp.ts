@@ -8,6 +8,10 @@
  * gradients where they live in the wasm heap. The master weights are JS arrays: after each step the
  * weight tensors are replaced, because XNNPACK packs a weight matrix once per tensor and the wasm
  * backend caches that packed copy, so weights written in place would go unseen.
+ *
+ * Q-networks and classifiers (DQN, behaviour cloning) have no use for a critic: built with
+ * `{critic: false}` the network is the actor alone, `values` comes back empty and half the work of
+ * every forward and backward pass is saved.
  */
 import type * as TF from '@tensorflow/tfjs';
 import type { Rng } from '../core/rng.js';
@@ -17,6 +21,9 @@ import { tfSync, type Tf } from './tf.js';
 
 type Tensor = TF.Tensor;
 type Tensor2D = TF.Tensor2D;
+
+/** The `values` output of a network built without a critic. */
+const NO_VALUES = new Float32Array(0);
 
 interface Layer {
   w: Tensor2D;
@@ -60,6 +67,7 @@ export class TanhMlpActorCritic implements ActorCriticNetwork {
     readonly actions: number,
     hidden: readonly number[],
     rng: Rng,
+    options: { readonly critic?: boolean } = {},
   ) {
     this.tf = tfSync();
     if (this.tf.getBackend() !== 'wasm') throw new Error('TanhMlpActorCritic needs the wasm backend');
@@ -79,7 +87,7 @@ export class TanhMlpActorCritic implements ActorCriticNetwork {
       });
     };
     this.actor = build(actions, 0.01);
-    this.critic = build(1, 1);
+    this.critic = options.critic === false ? [] : build(1, 1);
     this.values = [];
     this.names = [];
     for (const [prefix, layers] of [['actor', this.actor], ['critic', this.critic]] as const) {
@@ -126,7 +134,7 @@ export class TanhMlpActorCritic implements ActorCriticNetwork {
       throw new Error('unreachable');
     };
     const logits = run(this.actor, stash.actor);
-    const values = run(this.critic, stash.critic);
+    const values = this.critic.length > 0 ? run(this.critic, stash.critic) : NO_VALUES;
     this.stash = stash;
     return { logits, values };
   }
@@ -136,10 +144,7 @@ export class TanhMlpActorCritic implements ActorCriticNetwork {
     const stash = this.stash;
     if (!stash) throw new Error('backwardAndStep() needs a forward() first');
     stash.xT ??= tf.transpose(stash.x);
-    const grads = [
-      ...this.backward(this.actor, stash.actor, tf.tensor2d(dLogits.subarray(0, stash.batch * this.actions), [stash.batch, this.actions]), stash),
-      ...this.backward(this.critic, stash.critic, tf.tensor2d(dValues.subarray(0, stash.batch), [stash.batch, 1]), stash),
-    ];
+    const grads = this.allGradients(dLogits, dValues, stash);
     const norm = this.adam(grads, learningRate, maxGradNorm);
     tf.dispose(grads);
     this.upload();
@@ -155,14 +160,19 @@ export class TanhMlpActorCritic implements ActorCriticNetwork {
     const stash = this.stash;
     if (!stash) throw new Error('gradients() needs a forward() first');
     stash.xT ??= tf.transpose(stash.x);
-    const grads = [
-      ...this.backward(this.actor, stash.actor, tf.tensor2d(dLogits.subarray(0, stash.batch * this.actions), [stash.batch, this.actions]), stash),
-      ...this.backward(this.critic, stash.critic, tf.tensor2d(dValues.subarray(0, stash.batch), [stash.batch, 1]), stash),
-    ];
+    const grads = this.allGradients(dLogits, dValues, stash);
     const out: Record<string, Float32Array> = {};
     grads.forEach((g, j) => (out[this.names[j]] = g.dataSync() as Float32Array));
     tf.dispose(grads);
     return out;
+  }
+
+  /** The gradients of every parameter, in `values` order. */
+  private allGradients(dLogits: Float32Array, dValues: Float32Array, stash: Stash): Tensor[] {
+    const tf = this.tf;
+    const grads = this.backward(this.actor, stash.actor, tf.tensor2d(dLogits.subarray(0, stash.batch * this.actions), [stash.batch, this.actions]), stash);
+    if (this.critic.length > 0) grads.push(...this.backward(this.critic, stash.critic, tf.tensor2d(dValues.subarray(0, stash.batch), [stash.batch, 1]), stash));
+    return grads;
   }
 
   /** Gradients [dW0, db0, dW1, db1, …] of one MLP, given d loss / d output. Disposes `dOut`. */

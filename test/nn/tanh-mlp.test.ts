@@ -91,4 +91,29 @@ describe('TanhMlpActorCritic', () => {
     assert.throws(() => c.loadState({ 'actor.0.weight': new Float32Array(2) }), /has 2 values, this network 42/);
     [a, b, c].forEach((n) => n.dispose());
   });
+
+  it('without a critic is the actor alone: the same logits and actor steps as with one, no values, no critic state', () => {
+    const full = new TanhMlpActorCritic(inputs, actions, hidden, new Rng(5));
+    const actor = new TanhMlpActorCritic(inputs, actions, hidden, new Rng(5), { critic: false });
+    const dLogits = Float32Array.from({ length: batch * actions }, (_, i) => Math.cos(i * 1.3));
+    for (let step = 0; step < 3; step++) {
+      const a = full.forward(x, batch);
+      const b = actor.forward(x, batch);
+      assert.deepEqual(Array.from(b.logits), Array.from(a.logits));
+      assert.equal(b.values.length, 0);
+      // zero value gradients: the global norm and so the clipped actor step are the same in both
+      const normFull = full.backwardAndStep(dLogits, new Float32Array(batch), 0.05, 0.5);
+      const normActor = actor.backwardAndStep(dLogits, new Float32Array(batch), 0.05, 0.5);
+      assert.equal(normActor, normFull);
+    }
+    const state = actor.state();
+    assert.ok(Object.keys(state).every((key) => !key.includes('critic')), Object.keys(state).join(', '));
+    const fullState = full.state();
+    for (const [key, value] of Object.entries(state)) assert.deepEqual(Array.from(value), Array.from(fullState[key]), key);
+    // a checkpoint of the full network (as DQN and BC saved before) loads into the actor alone
+    const restored = new TanhMlpActorCritic(inputs, actions, hidden, new Rng(6), { critic: false });
+    restored.loadState(fullState);
+    assert.deepEqual(Array.from(restored.forward(x, batch).logits), Array.from(full.forward(x, batch).logits));
+    [full, actor, restored].forEach((n) => n.dispose());
+  });
 });
