@@ -51,6 +51,16 @@ describe('dqn', () => {
     assert.deepEqual([unwatched.return.mean, unwatched.performance.mean], [47, 17]);
   });
 
+  it('picks all 3 strawberries on the sunny field (strawberry train) with γ = 0.9', async () => {
+    // At γ = 0.99 the greedy policy stalls: bumping into the fence keeps the state, so that action is
+    // worth γ·V(s), 1% below the best one, a gap smaller than the network's error; γ = 0.9 widens it to 10%.
+    const dir = fresh();
+    await startRun({ ...base, env: 'strawberry', split: 'train', gamma: 0.9, hyperparameters: { learningRate: 1e-3 }, steps: 60_000 }, { dir });
+    const { summary } = await evaluateRun(dir, { episodes: 20 });
+    assert.equal(summary.return.mean, 3);
+    assert.equal(summary.performance.mean, 3);
+  });
+
   it('with reward horizon 3 it is myopic: watched, it takes the punished shortcut (17), as the best 3-step sum', async () => {
     const dir = fresh();
     await startRun({ ...base, split: 'watched', rewardHorizon: 3, steps: 6_000 }, { dir });
