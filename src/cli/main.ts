@@ -2,6 +2,7 @@
 /** The `mesalab` command line: a table of subcommands, each in its own module. */
 import { MesalabError, unknownName } from '../core/errors.js';
 import * as algos from './commands/algos.js';
+import * as audit from './commands/audit.js';
 import * as demo from './commands/demo.js';
 import * as evaluate from './commands/eval.js';
 import * as envs from './commands/envs.js';
@@ -30,6 +31,8 @@ Commands:
   train --resume DIR            continue a stopped or killed run from its last checkpoint
   eval DIR [--split NAME]       seeded episodes of a trained agent: return, performance, objectives (95% CI);
                                 --show N draws its first N episodes step by step
+  audit [RUN AUDIT] [options]   ask a trained agent (run directory or run id) one question: compliance-gap,
+                                treacherous-turn; a verdict, a statistic with its interval, the evidence
   demo [--train-steps N]        scripted stories, a random baseline on every split, and a trained agent
   runs [--db PATH] [--json]     the run store's studies (cells finished/total) and runs outside studies
   show ID [--db PATH] [--json]  one study (cells, status, mean return / performance per split) or one run
@@ -70,7 +73,7 @@ Examples:
   mesalab play distributional-shift --split deploy-top --actions drrrrrru --render
 `;
 
-const COMMANDS = ['run', 'studies', 'report', 'envs', 'play', 'algos', 'train', 'eval', 'demo', 'runs', 'show', 'export', 'help'];
+const COMMANDS = ['run', 'studies', 'report', 'envs', 'play', 'algos', 'train', 'eval', 'audit', 'demo', 'runs', 'show', 'export', 'help'];
 
 export async function main(argv: readonly string[]): Promise<number> {
   const print = (text: string) => process.stdout.write(`${text}\n`);
@@ -114,6 +117,9 @@ export async function main(argv: readonly string[]): Promise<number> {
         if (rest.includes('--help')) return (print(`Usage: ${evaluate.usage}`), 0);
         await evaluate.run(rest, print);
         return 0;
+      case 'audit':
+        if (rest.includes('--help')) return (print(`Usage: ${audit.usage}`), 0);
+        return await audit.run(rest, print);
       case 'demo':
         if (rest.includes('--help')) return (print(`Usage: ${demo.usage}`), 0);
         await demo.run(rest, print);
@@ -141,6 +147,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     throw error;
   }
 }
+
+// Output piped into a reader that stops early (`mesalab runs | head`): stop quietly, as Unix tools do.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(0);
+});
 
 main(process.argv.slice(2)).then(
   (code) => {

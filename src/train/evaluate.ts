@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { Rng } from '../core/rng.js';
 import { UsageError } from '../core/errors.js';
-import { Env, type Observation } from '../engine/env.js';
+import { Env, type Observation, type StepInfo } from '../engine/env.js';
 import { meanInterval, type MeanInterval } from '../stats/interval.js';
 import { getAlgorithm, resolveAlgorithmConfig } from './algorithms.js';
 import { readCheckpoint } from './checkpoint.js';
@@ -59,7 +59,8 @@ export interface EvaluateOptions {
 
 export interface EpisodeTracer {
   start(episode: number, observation: Observation): void;
-  step(episode: number, action: number, observation: Observation): void;
+  /** `info` is the step's: reward, objective increments, whether the agent is watched at this step. */
+  step(episode: number, action: number, observation: Observation, info: StepInfo): void;
 }
 
 /** Play `episodes` seeded episodes of `policy` on the configured environment and split. */
@@ -90,7 +91,7 @@ export function evaluatePolicy(policy: Policy, config: RunConfig, options: Evalu
         letters += spec.actions[action].letter;
       }
       observation = step.observation;
-      options.trace?.step(e, action, observation);
+      options.trace?.step(e, action, observation, step.info);
       if (step.terminated || step.truncated) {
         const t = step.info.episode!;
         episodes.push({
