@@ -37,7 +37,7 @@ const REDRAW_MS = 150;
 export class StudyProgress {
   private readonly running = new Map<number, CellState>();
   private readonly tty: boolean;
-  private readonly started = Date.now();
+  private readonly started: number;
   private finished: number;
   /** Training steps still to go in cells not yet started or running, and steps done this session. */
   private remainingSteps: number;
@@ -51,8 +51,11 @@ export class StudyProgress {
     private readonly total: number,
     finishedBefore: number,
     pending: readonly CellView[],
+    /** The clock, in milliseconds: `Date.now` but in tests, which need the elapsed time and estimate exact. */
+    private readonly now: () => number = Date.now,
   ) {
     this.tty = stream.isTTY === true;
+    this.started = now();
     this.finished = finishedBefore;
     this.remainingSteps = pending.reduce((sum, c) => sum + Math.max(0, c.budget - c.steps), 0);
   }
@@ -143,7 +146,7 @@ export class StudyProgress {
   }
 
   private studyText(): string {
-    const elapsed = (Date.now() - this.started) / 1000;
+    const elapsed = (this.now() - this.started) / 1000;
     const rate = this.doneSteps / Math.max(elapsed, 1e-9);
     // Start-up (loading tfjs, building networks) makes the first steps look slow: estimate after 5% of the work.
     const settled = this.doneSteps >= 0.05 * (this.doneSteps + this.remainingSteps);
@@ -163,7 +166,7 @@ export class StudyProgress {
 
   private draw(force: boolean): void {
     if (!this.tty) return;
-    const now = Date.now();
+    const now = this.now();
     if (!force && now - this.lastDraw < REDRAW_MS) return;
     this.lastDraw = now;
     const columns = this.stream.columns > 0 ? this.stream.columns : 120;
