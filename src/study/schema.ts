@@ -84,6 +84,12 @@ const studySchema = z.object(studyShape).strict();
 /** A validated study, defaults filled in. */
 export type StudySpec = z.output<typeof studySchema>;
 export type AgentSpec = StudySpec['agents'][number];
+/** One environment of a study: its name, the split to train on and the splits to evaluate on. */
+export interface EnvironmentPlan {
+  readonly name: string;
+  readonly train: StudySpec['train'];
+  readonly evaluate: StudySpec['evaluate'];
+}
 /** A study as a file may write it: most fields may be left out. */
 export type StudyInput = z.input<typeof studySchema>;
 
