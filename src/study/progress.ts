@@ -1,7 +1,8 @@
 /**
  * A study's progress on stderr: one line for the whole study (cells finished of all, elapsed time, an
  * estimate of the time left from the training steps still to go) and one line per running cell
- * (agent, seed, steps, live return and hidden performance, steps/s). On a terminal the block is
+ * (agent, seed, environment where there are several, steps, live return and hidden performance,
+ * steps/s). On a terminal the block is
  * redrawn in place; elsewhere (CI logs, pipes) each cell prints plain lines as it starts, at every
  * quarter of its budget, per evaluation split and when it ends.
  */
@@ -9,6 +10,8 @@ import { num } from '../cli/table.js';
 import type { CellMessage } from './cell.js';
 
 export interface CellView {
+  /** The cell's environment, given where the study has several. */
+  readonly env?: string;
   readonly agent: string;
   readonly seed: number;
   readonly budget: number;
@@ -182,7 +185,8 @@ export class StudyProgress {
   }
 }
 
-const cellName = (view: CellView): string => `${view.agent} seed ${view.seed}`;
+/** `q seed 0`, or `q seed 0 on maze` in a study of several environments. */
+export const cellName = (view: Pick<CellView, 'env' | 'agent' | 'seed'>): string => `${view.agent} seed ${view.seed}${view.env === undefined ? '' : ` on ${view.env}`}`;
 const count = (n: number): string => n.toLocaleString('en');
 
 function trainingText(cell: CellState): string {

@@ -1,10 +1,10 @@
 /**
- * A study's report data, read from the run store: learning curves from the metrics rows, per split
- * means with 95% intervals from the evaluation episodes, heatmaps from the trajectories' visited
- * cells over the level as a fresh environment draws it, replays from the recorded frames (with the
- * per-step rewards recovered by replaying the recorded actions from the episode's seed: the
- * environment is deterministic given both), and the board legend from what each render character
- * marks in the observation planes.
+ * A study's report data, read from the run store, a part per environment: learning curves from the
+ * metrics rows, per split means with 95% intervals from the evaluation episodes, heatmaps from the
+ * trajectories' visited cells over the level as a fresh environment draws it, replays from the
+ * recorded frames (with the per-step rewards recovered by replaying the recorded actions from the
+ * episode's seed: the environment is deterministic given both), and the board legend from what
+ * each render character marks in the observation planes.
  */
 import { Env, type Observation } from '../engine/env.js';
 import type { Params } from '../engine/knobs.js';
@@ -15,28 +15,29 @@ import type { Store } from '../store/store.js';
 import type { Episode, Run, Study } from '../store/types.js';
 import { EVAL_SEED_BASE } from '../train/evaluate.js';
 import { setupFor, type RunConfig } from '../train/run.js';
-import { groupEpisodes, summariseGroup } from './results.js';
-import { knobPairs, validateStudy, type EnvironmentPlan, type StudySpec } from './schema.js';
+import { groupEpisodes, summariseGroup, type EpisodeGroup } from './results.js';
+import { knobPairs, readStoredStudy, type EnvironmentPlan, type StudySpec } from './schema.js';
 import { agentCell, agentPlane } from './trace.js';
 
 /** Episodes whose start board goes into the legend, per split, beside the replays' every step. */
 const LEGEND_SAMPLES = 3;
 
 export function buildReportData(store: Store, study: Study): ReportData {
-  const spec = validateStudy(study.spec, `study ${study.id}`);
+  const spec = readStoredStudy(study);
   const runs = store.listRuns(study.id);
-  const plan: EnvironmentPlan = { name: spec.environment, train: spec.train, evaluate: spec.evaluate };
+  const groups = groupEpisodes(store, study.id, spec);
   return {
-    title: spec.title ?? `${spec.name}: ${spec.environment}`,
+    title: spec.title ?? `${spec.name}: ${spec.environments.map((e) => e.name).join(', ')}`,
     study: { id: study.id, name: study.name, description: spec.description, createdAt: study.createdAt },
-    environments: [environmentReport(store, study.id, spec, plan, runs.filter((r) => r.env === plan.name))],
+    environments: spec.environments.map((plan) =>
+      environmentReport(store, spec, plan, runs.filter((r) => r.env === plan.name), groups.filter((g) => g.env === plan.name)),
+    ),
   };
 }
 
-/** Everything the report shows of one environment, from its cells' runs. */
-function environmentReport(store: Store, studyId: string, spec: StudySpec, plan: EnvironmentPlan, runs: readonly Run[]): EnvironmentReport {
+/** Everything the report shows of one environment, from its cells' runs and their episodes. */
+function environmentReport(store: Store, spec: StudySpec, plan: EnvironmentPlan, runs: readonly Run[], groups: readonly EpisodeGroup[]): EnvironmentReport {
   const envSpec = getEnvSpec(plan.name);
-  const groups = groupEpisodes(store, studyId, spec);
   const legend = new LegendBuilder();
   for (const split of plan.evaluate.splits) {
     const env = envFor(plan, runs, split);
@@ -48,7 +49,7 @@ function environmentReport(store: Store, studyId: string, spec: StudySpec, plan:
     objectives: envSpec.objectives.map((o) => ({ name: o.name, intended: o.intended === true, description: o.description })),
     curves: buildCurves(store, runs),
     splits: groups.map((g): SplitResult => {
-      const s = summariseGroup(g, envSpec);
+      const s = summariseGroup(g);
       return {
         agent: s.agent,
         split: s.split,

@@ -135,6 +135,18 @@ describe('study progress', () => {
     );
   });
 
+  it('names each cell\'s environment where the study has several', () => {
+    const terminal = fakeTerminal(200);
+    const time = handClock();
+    const cell = { ...seed(0), env: 'distributional-shift' };
+    const progress = new StudyProgress(terminal.stream, 'two-worlds st-2', 4, 0, [cell], time.now);
+    progress.cellStarted(0, cell);
+    assert.deepEqual(terminal.screen(), ['two-worlds st-2 · 0/4 cells finished · 0:00 elapsed', '  q seed 0 on distributional-shift starting…']);
+    time.at(2);
+    progress.cellEnded(0, 'finished');
+    assert.deepEqual(terminal.screen(), ['q seed 0 on distributional-shift: finished · 1/4 cells finished · 0:02 elapsed', 'two-worlds st-2 · 1/4 cells finished · 0:02 elapsed']);
+  });
+
   it('writes times as m:ss, or h:mm:ss from an hour', () => {
     assert.deepEqual([0, 9.6, 61, 3599, 3600, 36_061].map(clock), ['0:00', '0:10', '1:01', '59:59', '1:00:00', '10:01:01']);
   });
