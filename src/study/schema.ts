@@ -70,11 +70,6 @@ const seeds = z.unknown().transform((value, ctx): number[] => {
   return list as number[];
 });
 
-const environmentShape = {
-  name: z.string(),
-  train: z.object(trainShape).strict().default({}),
-  evaluate: z.object(evaluateShape).strict(),
-};
 const headShape = {
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]*$/).max(80),
   title: z.string().max(200).optional(),
@@ -86,6 +81,8 @@ const oneShape = {
   train: z.object(trainShape).strict().default({}),
   evaluate: z.object(evaluateShape).strict(),
 };
+/** Several: each environment with its own training split and evaluation splits, written as they are for one. */
+const environmentShape = { name: z.string(), train: oneShape.train, evaluate: oneShape.evaluate };
 const severalShape = { environments: z.array(z.object(environmentShape).strict()).min(1) };
 const tailShape = {
   agents: z.array(z.object(agentShape).strict()).min(1),
