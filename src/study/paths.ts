@@ -8,6 +8,7 @@
  */
 import { dirname, join } from 'node:path';
 import type { Store } from '../store/store.js';
+import type { Json } from '../store/types.js';
 
 export const REPORT_FILE = 'report.html';
 
@@ -18,12 +19,19 @@ export function defaultStudiesRoot(store: Store): string {
 
 /** A study's folder: where its cells' run directories are, or where they would go. */
 export function studyFolder(store: Store, studyId: string): string {
-  const runs = store.listRuns(studyId);
-  const runDir = runs.find((r) => r.runDir !== null)?.runDir;
+  const runDir = store.listRuns(studyId).find((r) => r.runDir !== null)?.runDir;
   if (runDir == null) return join(defaultStudiesRoot(store), studyId);
-  // Every cell is in the store before any runs, so a study of several environments shows them all.
-  const nested = new Set(runs.map((r) => r.env)).size > 1;
-  return nested ? dirname(dirname(runDir)) : dirname(runDir);
+  return nestedCells(store.study(studyId)?.spec) ? dirname(dirname(runDir)) : dirname(runDir);
+}
+
+/**
+ * Whether a stored study's cells are nested by environment: it lists several. Read from the stored
+ * definition as it is, without validating it; a study of one is stored without `environments`.
+ */
+function nestedCells(spec: Json | undefined): boolean {
+  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) return false;
+  const environments = (spec as { readonly [key: string]: Json }).environments;
+  return Array.isArray(environments) && environments.length > 1;
 }
 
 /** A cell's run directory in its study's folder; `nested` for a study of several environments. */
