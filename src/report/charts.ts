@@ -4,7 +4,7 @@
  * its name in text (an end label, a value, a legend) and a dash or marker shape besides its colour,
  * and a `data-*` attribute that tests and readers can select on.
  */
-import type { Heatmap, Interval, ReportData, SplitResult } from './data.js';
+import type { EnvironmentReport, Heatmap, Interval, SplitResult } from './data.js';
 import { boardColours, categoryColour, categoryDash, luminance, textColourOn, viridis } from './palette.js';
 import type { AgentCurves, CurveMetric } from './summary.js';
 import {
@@ -111,8 +111,8 @@ export function learningCurveChart(curves: readonly AgentCurves[], metric: Curve
  * at the 95% interval, the mean printed above each bar. The intended objective's group is shaded and
  * labelled "intended".
  */
-export function objectiveBarChart(data: ReportData, key: string, results: readonly SplitResult[], agentIndex: (agent: string) => number): string {
-  const objectives = data.environment.objectives;
+export function objectiveBarChart(env: EnvironmentReport, key: string, results: readonly SplitResult[], agentIndex: (agent: string) => number): string {
+  const objectives = env.objectives;
   const agents = results.map((r) => r.agent);
   const groupWidth = Math.max(96, agents.length * 30 + 36, ...objectives.map((o) => textWidth(o.name) + 14));
   const plot: Plot = { x: 60, y: 22, width: groupWidth * objectives.length, height: 190 };
@@ -156,7 +156,7 @@ export function objectiveBarChart(data: ReportData, key: string, results: readon
   const legendBox = legend(items, plot.x, plot.y + plot.height + 42, width - plot.x);
   body += legendBox.markup;
   const height = plot.y + plot.height + 42 + legendBox.height + 4;
-  return svgDocument(width, height, `${key}: candidate objectives, mean and 95% interval`, body, { 'data-chart': 'objectives', 'data-split': key });
+  return svgDocument(width, height, `${key}: candidate objectives of ${env.name}, mean and 95% interval`, body, { 'data-chart': 'objectives', 'data-split': key });
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -239,7 +239,7 @@ function neutral(colour: string): string {
  * Where one agent went on one split: the level in greys with each character in its cell, the
  * visited cells coloured in viridis by visit count (log scale), and a colour bar below.
  */
-export function heatmapChart(heatmap: Heatmap, legendEntries: ReportData['legend']): string {
+export function heatmapChart(heatmap: Heatmap, legendEntries: EnvironmentReport['legend']): string {
   const { width, height } = heatmap;
   const cell = Math.max(16, Math.min(30, Math.floor(260 / Math.max(1, width, height))));
   const left = 8;

@@ -1,6 +1,7 @@
 /**
  * What a study report shows, as plain JSON-serialisable data: the store fills it, `renderReport`
  * draws it, and the page embeds it whole, so a reader can take the numbers back out of the HTML.
+ * A study of several environments has a part per environment.
  */
 
 /** A mean with its 95% interval (Student's t over episodes or seeds; `low`/`high` NaN when n < 2). */
@@ -24,11 +25,6 @@ export interface ObjectiveInfo {
   /** The designer's intent: its increments are the hidden performance. */
   readonly intended: boolean;
   readonly description: string;
-}
-
-export interface EnvironmentInfo {
-  readonly name: string;
-  readonly objectives: readonly ObjectiveInfo[];
 }
 
 export interface CurvePoint {
@@ -100,10 +96,13 @@ export interface LegendEntry {
   readonly colour?: string;
 }
 
-export interface ReportData {
-  readonly title: string;
-  readonly study: StudyInfo;
-  readonly environment: EnvironmentInfo;
+/**
+ * One environment of a study and everything measured on it. Environments share nothing but the
+ * agents' labels: each has its own candidate objectives, splits, levels and board characters.
+ */
+export interface EnvironmentReport {
+  readonly name: string;
+  readonly objectives: readonly ObjectiveInfo[];
   /** Learning curves: one per (agent, seed). */
   readonly curves: readonly Curve[];
   /** Per agent and evaluation split: means with 95% intervals over episodes (or seeds). */
@@ -114,4 +113,11 @@ export interface ReportData {
   readonly replays: readonly EpisodeReplay[];
   /** Board characters, e.g. `{"A": {"label": "agent"}, "#": {"label": "fence"}}`. */
   readonly legend: Readonly<Record<string, LegendEntry>>;
+}
+
+export interface ReportData {
+  readonly title: string;
+  readonly study: StudyInfo;
+  /** The study's environments in its order (at least one); the page gives each its own sections. */
+  readonly environments: readonly EnvironmentReport[];
 }

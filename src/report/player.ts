@@ -4,15 +4,17 @@
  * rest of the project yet needs no bundler. It must therefore use nothing from outside its own body:
  * no imports, no module-level values (types are fine; they are erased).
  *
- * Each replay is a `[data-replay]` figure rendered at frame 0 by the server; the player reads the
+ * Each replay is a `[data-replay]` figure rendered at frame 0 by the server, `data-env` and
+ * `data-replay` its place in the data (`environments[env].replays[replay]`); the player reads the
  * frames from the embedded JSON and steps through them. Space toggles play and the arrow keys step,
  * for the replay last clicked or focused (the first one until then).
  */
 import type { ReportData } from './data.js';
 
-/** What the page embeds besides the data: the CSS class of each board character. */
+/** What the page embeds besides the data: the CSS class of each board character, per environment. */
 export interface PlayerView {
-  readonly cellClass: Readonly<Record<string, string>>;
+  /** By environment (in `data.environments` order), then board character. */
+  readonly cellClass: ReadonlyArray<Readonly<Record<string, string>>>;
   readonly unknownClass: string;
   /** Milliseconds per frame while playing. */
   readonly frameMs: number;
@@ -27,7 +29,7 @@ export function replayPlayer(): void {
 
   interface Player {
     readonly root: HTMLElement;
-    readonly replay: ReportData['replays'][number];
+    readonly replay: ReportData['environments'][number]['replays'][number];
     frame: number;
     timer: number | undefined;
     show(frame: number): void;
@@ -43,7 +45,7 @@ export function replayPlayer(): void {
   const round = (v: number): string => String(Math.round(v * 1000) / 1000);
   const part = (root: HTMLElement, name: string): HTMLElement | null => root.querySelector<HTMLElement>(`[data-part="${name}"]`);
 
-  function drawBoard(board: HTMLElement, rows: readonly string[]): void {
+  function drawBoard(board: HTMLElement, rows: readonly string[], classes: Readonly<Record<string, string>>): void {
     const width = Math.max(0, ...rows.map((r) => r.length));
     const count = width * rows.length;
     if (board.children.length !== count) {
@@ -58,7 +60,7 @@ export function replayPlayer(): void {
       for (let c = 0; c < width; c++) {
         const char = rows[r][c] ?? ' ';
         const span = board.children[r * width + c] as HTMLElement;
-        const cls = `cell ${view.cellClass[char] ?? view.unknownClass}`;
+        const cls = `cell ${classes[char] ?? view.unknownClass}`;
         if (span.className !== cls) span.className = cls;
         if (span.textContent !== char) span.textContent = char;
       }
@@ -69,8 +71,10 @@ export function replayPlayer(): void {
   let active: Player | undefined;
 
   for (const root of document.querySelectorAll<HTMLElement>('[data-replay]')) {
-    const replay = data.replays[Number(root.dataset.replay)];
+    const e = Number(root.dataset.env);
+    const replay = data.environments?.[e]?.replays[Number(root.dataset.replay)];
     if (!replay) continue;
+    const classes = view.cellClass[e] ?? {};
     const board = part(root, 'board');
     const counter = part(root, 'counter');
     const action = part(root, 'action');
@@ -86,7 +90,7 @@ export function replayPlayer(): void {
       show(frame: number): void {
         this.frame = Math.max(0, Math.min(last, frame));
         const k = this.frame;
-        if (board) drawBoard(board, replay.frames[k]);
+        if (board) drawBoard(board, replay.frames[k], classes);
         if (counter) counter.textContent = `frame ${k} / ${last}`;
         let ret = 0;
         let perf = 0;

@@ -3,12 +3,17 @@
  * script (the replay player) and the data itself as JSON, so the file opens from disk with no network
  * and can be mailed, archived or diffed. Same data → same bytes: nothing reads the clock, the locale
  * or a random source, and every number is printed at a fixed precision.
+ *
+ * Each environment of the study gets the same five sections (learning curves, objectives per split,
+ * reward against performance, heatmaps, replays): with one environment they follow the header, as
+ * they always have; with several, each environment's come after its own heading, summary and
+ * candidate objectives, their ids prefixed with its name (`maze-curves`).
  */
 import { learningCurveChart, gapChart, heatmapChart, objectiveBarChart } from './charts.js';
-import type { EpisodeReplay, ReportData } from './data.js';
+import type { EnvironmentReport, EpisodeReplay, ReportData } from './data.js';
 import { boardColours, textColourOn } from './palette.js';
 import { replayPlayer, type PlayerView } from './player.js';
-import { agentOrder, groupSplits, splitOrder, summariseCurves, summarySentences } from './summary.js';
+import { agentOrder, groupSplits, splitOrder, studyAgentOrder, summariseCurves, summarySentences } from './summary.js';
 import { escapeXml as esc, formatCount } from './svg.js';
 
 /** Milliseconds per frame when a replay plays. */
@@ -77,100 +82,116 @@ button[aria-pressed="true"] { background: #dcebf7; }
 .board-legend .cell { --cell: 1.3em; border: 1px solid #bbb; }
 .keys { color: var(--muted); font-size: .85rem; }
 kbd { border: 1px solid #bbb; border-bottom-width: 2px; border-radius: 3px; padding: 0 4px; font-size: .8rem; background: #fff; }
+section.environment h2 { font-size: 1.5rem; border-top: 3px solid var(--accent); }
 footer { color: var(--muted); font-size: .8rem; padding-top: 16px; padding-bottom: 32px; }
 `;
 
-/** CSS classes for board characters, `k0`, `k1`, … in the order of `boardColours`. */
+/**
+ * CSS classes for board characters, `k0-0`, `k0-1`, … (environment, then character in the order of
+ * `boardColours`): environments draw their boards with their own characters and colours.
+ */
 function cellClasses(data: ReportData): { css: string; view: PlayerView } {
-  const colours = boardColours(data.legend);
-  const cellClass: Record<string, string> = {};
   let css = '';
-  let i = 0;
-  for (const [char, colour] of colours) {
-    const cls = `k${i++}`;
-    cellClass[char] = cls;
-    css += `.${cls} { background: ${colour}; color: ${textColourOn(colour)}; }\n`;
-  }
+  const cellClass = data.environments.map((env, e) => {
+    const classes: Record<string, string> = {};
+    let i = 0;
+    for (const [char, colour] of boardColours(env.legend)) {
+      const cls = `k${e}-${i++}`;
+      classes[char] = cls;
+      css += `.${cls} { background: ${colour}; color: ${textColourOn(colour)}; }\n`;
+    }
+    return classes;
+  });
   css += '.k-unknown { background: #ffffff; color: #000000; outline: 1px dashed #999; outline-offset: -3px; }\n';
   return { css, view: { cellClass, unknownClass: 'k-unknown', frameMs: FRAME_MS } };
 }
 
-function boardHtml(rows: readonly string[], view: PlayerView, testId: string): string {
+function boardHtml(rows: readonly string[], classes: Readonly<Record<string, string>>, view: PlayerView, testId: string): string {
   const width = Math.max(0, ...rows.map((r) => r.length));
   let cells = '';
   for (const row of rows) {
     for (let c = 0; c < width; c++) {
       const char = row[c] ?? ' ';
-      cells += `<span class="cell ${view.cellClass[char] ?? view.unknownClass}">${esc(char)}</span>`;
+      cells += `<span class="cell ${classes[char] ?? view.unknownClass}">${esc(char)}</span>`;
     }
   }
   return `<div class="board" data-part="board" data-testid="${esc(testId)}" style="grid-template-columns: repeat(${width}, var(--cell))">${cells}</div>`;
 }
 
-function boardLegend(replay: EpisodeReplay, data: ReportData, view: PlayerView): string {
+function boardLegend(replay: EpisodeReplay, env: EnvironmentReport, classes: Readonly<Record<string, string>>, view: PlayerView): string {
   const seen = new Set<string>();
   for (const frame of replay.frames) for (const row of frame) for (const char of row) seen.add(char);
-  const known = Object.keys(data.legend).filter((c) => seen.has(c));
-  const unknown = [...seen].filter((c) => data.legend[c] === undefined && c !== ' ').sort();
+  const known = Object.keys(env.legend).filter((c) => seen.has(c));
+  const unknown = [...seen].filter((c) => env.legend[c] === undefined && c !== ' ').sort();
   const item = (char: string, label: string): string =>
-    `<li><span class="cell ${view.cellClass[char] ?? view.unknownClass}">${esc(char)}</span>${esc(label)}</li>`;
-  return `<ul class="board-legend">${known.map((c) => item(c, data.legend[c].label)).join('')}${unknown.map((c) => item(c, 'unlabelled')).join('')}</ul>`;
+    `<li><span class="cell ${classes[char] ?? view.unknownClass}">${esc(char)}</span>${esc(label)}</li>`;
+  return `<ul class="board-legend">${known.map((c) => item(c, env.legend[c].label)).join('')}${unknown.map((c) => item(c, 'unlabelled')).join('')}</ul>`;
 }
 
-function replayFigure(data: ReportData, index: number, row: number, view: PlayerView): string {
-  const replay = data.replays[index];
-  const id = `replay-${index}`;
+/**
+ * One replay figure. `e` and `index` find it in the data (`environments[e].replays[index]`); `id`,
+ * numbered over the whole page, names it for tests and the keyboard; `row` groups it for "play all".
+ */
+function replayFigure(data: ReportData, e: number, index: number, id: string, row: number, view: PlayerView): string {
+  const env = data.environments[e];
+  const replay = env.replays[index];
+  const classes = view.cellClass[e] ?? {};
   const oversight = oversightOf(replay.label);
   const last = Math.max(0, replay.frames.length - 1);
   const button = (part: string, label: string, title: string): string =>
     `<button type="button" data-part="${part}" data-testid="${id}-${part}" title="${esc(title)}"${part === 'play' ? ' aria-pressed="false"' : ''}>${esc(label)}</button>`;
+  const where = data.environments.length > 1 ? ` on ${env.name}` : '';
   return (
-    `<figure class="replay" data-replay="${index}" data-row="${row}" data-frame="0" data-playing="false" tabindex="0" data-testid="${id}" aria-label="${esc(`replay: ${replay.agent} on ${replay.split}, seed ${replay.seed}`)}">` +
+    `<figure class="replay" data-env="${e}" data-replay="${index}" data-row="${row}" data-frame="0" data-playing="false" tabindex="0" data-testid="${id}" aria-label="${esc(`replay: ${replay.agent}${where} on ${replay.split}, seed ${replay.seed}`)}">` +
     `<figcaption><strong>${esc(replay.split)}</strong> · seed ${replay.seed}${oversight ? ` <span class="badge ${oversight}">${oversight}</span>` : ''}<br><span class="note">${esc(replay.label)}</span></figcaption>` +
-    boardHtml(replay.frames[0] ?? [], view, `${id}-grid`) +
+    boardHtml(replay.frames[0] ?? [], classes, view, `${id}-grid`) +
     `<div class="controls">${button('first', '|◀', 'first frame')}${button('back', '◀ back', 'step back (←)')}${button('play', '▶ play', 'play / pause (space)')}${button('forward', 'forward ▶', 'step forward (→)')}${button('last', '▶|', 'last frame')}` +
     `<span class="counter" data-part="counter" data-testid="${id}-counter">frame 0 / ${last}</span></div>` +
     `<dl class="step"><dt>action</dt><dd data-part="action" data-testid="${id}-action">start</dd>` +
     `<dt>reward</dt><dd data-part="reward" data-testid="${id}-reward">return 0</dd>` +
     `<dt>performance</dt><dd data-part="performance" data-testid="${id}-performance">0</dd></dl>` +
-    boardLegend(replay, data, view) +
+    boardLegend(replay, env, classes, view) +
     '</figure>'
   );
 }
 
-function section(id: string, title: string, note: string, content: string): string {
-  return `<section id="${id}"><h2>${esc(title)}</h2>${note ? `<p class="note">${note}</p>` : ''}${content}</section>`;
+function section(id: string, env: string, title: string, note: string, content: string): string {
+  return `<section id="${esc(id)}" data-env="${esc(env)}"><h2>${esc(title)}</h2>${note ? `<p class="note">${note}</p>` : ''}${content}</section>`;
 }
 
 const EMPTY = (what: string): string => `<p class="empty">No ${esc(what)} in this study.</p>`;
 
-/** The report as one HTML document. */
-export function renderReport(data: ReportData): string {
-  const agents = agentOrder(data);
-  const agentIndex = (agent: string): number => Math.max(0, agents.indexOf(agent));
-  const splits = splitOrder(data);
-  const groups = groupSplits(data);
-  const { css: cellCss, view } = cellClasses(data);
+/** What the page numbers across environments: replays (their test ids) and replay rows ("play all"). */
+interface PageCounters {
+  replays: number;
+  rows: number;
+}
 
-  // Header: who, what, when, and one sentence per split.
-  const sentences = summarySentences(data);
-  const seeds = new Set(data.curves.map((c) => `${c.agent}\u0000${c.seed}`)).size;
-  const objectives = data.environment.objectives
-    .map((o) => `<li><strong>${esc(o.name)}</strong>${o.intended ? ' (intended)' : ''}: ${esc(o.description)}</li>`)
-    .join('');
-  const header =
-    `<header><h1>${esc(data.title)}</h1>` +
-    `<p class="meta">Study <strong>${esc(data.study.name)}</strong> · id <code>${esc(data.study.id)}</code> · created ${esc(data.study.createdAt)} · environment <strong>${esc(data.environment.name)}</strong>` +
-    ` · ${agents.length} agent${agents.length === 1 ? '' : 's'} (${agents.map(esc).join(', ')}), ${seeds} training run${seeds === 1 ? '' : 's'} · splits ${splits.map(esc).join(', ')}</p>` +
-    (data.study.description ? `<p>${esc(data.study.description)}</p>` : '') +
-    `<div class="summary" data-testid="summary">${sentences.length ? sentences.map((s) => `<p>${esc(s)}</p>`).join('') : '<p class="empty">No evaluations yet.</p>'}</div>` +
-    `<details><summary>Candidate objectives of ${esc(data.environment.name)}</summary><ul class="objectives">${objectives}</ul></details>` +
-    '<nav><a href="#curves">Learning curves</a><a href="#objectives">Objectives per split</a><a href="#gap">Reward vs performance</a><a href="#heatmaps">Where agents go</a><a href="#replays">Replays</a></nav></header>';
+/** An environment's summary sentences, candidate objectives and links to its sections. */
+function environmentIntro(env: EnvironmentReport, prefix: string, testId: string): string {
+  const sentences = summarySentences(env);
+  const objectives = env.objectives.map((o) => `<li><strong>${esc(o.name)}</strong>${o.intended ? ' (intended)' : ''}: ${esc(o.description)}</li>`).join('');
+  const links: Array<[string, string]> = [['curves', 'Learning curves'], ['objectives', 'Objectives per split'], ['gap', 'Reward vs performance'], ['heatmaps', 'Where agents go'], ['replays', 'Replays']];
+  return (
+    `<div class="summary" data-testid="${esc(testId)}">${sentences.length ? sentences.map((s) => `<p>${esc(s)}</p>`).join('') : '<p class="empty">No evaluations yet.</p>'}</div>` +
+    `<details><summary>Candidate objectives of ${esc(env.name)}</summary><ul class="objectives">${objectives}</ul></details>` +
+    `<nav>${links.map(([id, text]) => `<a href="#${esc(prefix + id)}">${text}</a>`).join('')}</nav>`
+  );
+}
 
-  const curves = summariseCurves(data);
+/** The five sections of one environment; `prefix` (empty for a study of one) keeps their ids apart. */
+function environmentSections(data: ReportData, e: number, prefix: string, agentIndex: (agent: string) => number, view: PlayerView, counters: PageCounters): string {
+  const env = data.environments[e];
+  const agents = agentOrder(env);
+  const splits = splitOrder(env);
+  const groups = groupSplits(env);
+  const on = prefix === '' ? '' : ` on ${env.name}`;
+
+  const curves = summariseCurves(env);
   const curvesSection = section(
-    'curves',
-    'Learning curves',
+    `${prefix}curves`,
+    env.name,
+    `Learning curves${on}`,
     'The mean over seeds as a line and the spread (min–max) over seeds as a band; seeds that logged at different steps are compared on a common grid. Return is what the agent is trained on; hidden performance is the intended objective, which it never sees.',
     curves.length
       ? `<div class="figures"><figure>${learningCurveChart(curves, 'return', agentIndex)}</figure><figure>${learningCurveChart(curves, 'performance', agentIndex)}</figure></div>`
@@ -178,48 +199,51 @@ export function renderReport(data: ReportData): string {
   );
 
   const objectivesSection = section(
-    'objectives',
-    'What the agents pursued, per split',
+    `${prefix}objectives`,
+    env.name,
+    `What the agents pursued, per split${on}`,
     'Each candidate objective\'s episode total, mean and 95% interval. On the training split the proxies agree with the intended objective (★); where they part, the tallest bar shows what the agent actually learned to pursue.',
     groups.length
       ? `<div class="figures">${groups
-          .map((g) => `<figure><figcaption><strong>${esc(g.key)}</strong> · ${formatCount(g.results.reduce((s, r) => s + r.episodes, 0))} episodes</figcaption>${objectiveBarChart(data, g.key, g.results, agentIndex)}</figure>`)
+          .map((g) => `<figure><figcaption><strong>${esc(g.key)}</strong> · ${formatCount(g.results.reduce((s, r) => s + r.episodes, 0))} episodes</figcaption>${objectiveBarChart(env, g.key, g.results, agentIndex)}</figure>`)
           .join('')}</div>`
       : EMPTY('evaluations'),
   );
 
   const gapSection = section(
-    'gap',
-    'Reward against hidden performance',
+    `${prefix}gap`,
+    env.name,
+    `Reward against hidden performance${on}`,
     'Per split and agent, the return (what the designer rewarded) and the hidden performance (what the designer wanted), each with its 95% interval. The gap is return − performance: near zero where the reward still measures the intent.',
     groups.length ? `<figure>${gapChart(groups)}</figure>` : EMPTY('evaluations'),
   );
 
   const heatRows = agents
     .map((agent) => {
-      const maps = splits.flatMap((split) => data.heatmaps.filter((h) => h.agent === agent && h.split === split));
+      const maps = splits.flatMap((split) => env.heatmaps.filter((h) => h.agent === agent && h.split === split));
       if (maps.length === 0) return '';
       return `<div class="heat-row"><h3>${esc(agent)}</h3><div class="figures">${maps
-        .map((h) => `<figure><figcaption><strong>${esc(h.split)}</strong> · ${formatCount(h.counts.reduce((s, c) => s + c, 0))} visits</figcaption>${heatmapChart(h, data.legend)}</figure>`)
+        .map((h) => `<figure><figcaption><strong>${esc(h.split)}</strong> · ${formatCount(h.counts.reduce((s, c) => s + c, 0))} visits</figcaption>${heatmapChart(h, env.legend)}</figure>`)
         .join('')}</div></div>`;
     })
     .join('');
   const heatSection = section(
-    'heatmaps',
-    'Where agents go',
+    `${prefix}heatmaps`,
+    env.name,
+    `Where agents go${on}`,
     'Visits per cell over the evaluation episodes, drawn over the level: the more visits, the yellower (viridis, log scale); hover a cell for its count.',
     heatRows || EMPTY('heatmaps'),
   );
 
   // Replays: a row per agent, train first, then each deploy split; watched before unwatched.
   const rank = (i: number): [number, number, number, number] => {
-    const r = data.replays[i];
+    const r = env.replays[i];
     const o = oversightOf(r.label);
     return [splits.indexOf(r.split), o === undefined ? 0 : o === 'watched' ? 1 : 2, r.seed, i];
   };
   const replayRows = agents
-    .map((agent, row) => {
-      const indices = data.replays.flatMap((r, i) => (r.agent === agent && r.frames.length > 0 ? [i] : []));
+    .map((agent) => {
+      const indices = env.replays.flatMap((r, i) => (r.agent === agent && r.frames.length > 0 ? [i] : []));
       if (indices.length === 0) return '';
       indices.sort((a, b) => {
         const ra = rank(a);
@@ -227,22 +251,65 @@ export function renderReport(data: ReportData): string {
         for (let k = 0; k < ra.length; k++) if (ra[k] !== rb[k]) return ra[k] - rb[k];
         return 0;
       });
+      const row = counters.rows++;
       const playRow = indices.length > 1 ? ` <button type="button" data-play-row="${row}" data-testid="replays-${row}-play-all">▶ play all from the start</button>` : '';
-      return `<div class="replay-row"><h3>${esc(agent)}${playRow}</h3><div class="figures">${indices.map((i) => replayFigure(data, i, row, view)).join('')}</div></div>`;
+      const figures = indices.map((i) => replayFigure(data, e, i, `replay-${counters.replays++}`, row, view)).join('');
+      return `<div class="replay-row"><h3>${esc(agent)}${playRow}</h3><div class="figures">${figures}</div></div>`;
     })
     .join('');
   const replaySection = section(
-    'replays',
-    'Episode replays',
+    `${prefix}replays`,
+    env.name,
+    `Episode replays${on}`,
     'The same agent on each split, side by side. Keys: <kbd>space</kbd> plays or pauses, <kbd>←</kbd> <kbd>→</kbd> step, for the replay last clicked. Each step shows the action taken, the reward it earned (and the return so far), and the hidden performance so far.',
     replayRows || EMPTY('replays'),
   );
+  return [curvesSection, objectivesSection, gapSection, heatSection, replaySection].join('\n');
+}
+
+/** The report as one HTML document. */
+export function renderReport(data: ReportData): string {
+  const agents = studyAgentOrder(data);
+  const agentIndex = (agent: string): number => Math.max(0, agents.indexOf(agent));
+  const { css: cellCss, view } = cellClasses(data);
+  const counters: PageCounters = { replays: 0, rows: 0 };
+  const several = data.environments.length > 1;
+  const names = data.environments.map((env) => env.name);
+
+  // Header: who, what, when; for one environment also its summary (one sentence per split), objectives and links.
+  const seeds = new Set(data.environments.flatMap((env) => env.curves.map((c) => `${env.name}\u0000${c.agent}\u0000${c.seed}`))).size;
+  const where = several
+    ? `environments ${names.map((n) => `<strong>${esc(n)}</strong>`).join(', ')}`
+    : `environment <strong>${esc(names[0] ?? '')}</strong>`;
+  const splitsText = several ? '' : ` · splits ${(data.environments[0] ? splitOrder(data.environments[0]) : []).map(esc).join(', ')}`;
+  let header =
+    `<header><h1>${esc(data.title)}</h1>` +
+    `<p class="meta">Study <strong>${esc(data.study.name)}</strong> · id <code>${esc(data.study.id)}</code> · created ${esc(data.study.createdAt)} · ${where}` +
+    ` · ${agents.length} agent${agents.length === 1 ? '' : 's'} (${agents.map(esc).join(', ')}), ${seeds} training run${seeds === 1 ? '' : 's'}${splitsText}</p>` +
+    (data.study.description ? `<p>${esc(data.study.description)}</p>` : '');
+  let sections: string;
+  if (!several) {
+    header += data.environments[0] ? environmentIntro(data.environments[0], '', 'summary') : '';
+    sections = data.environments[0] ? environmentSections(data, 0, '', agentIndex, view, counters) : '';
+  } else {
+    header += `<nav>${names.map((n) => `<a href="#env-${esc(n)}">${esc(n)}</a>`).join('')}</nav>`;
+    sections = data.environments
+      .map((env, e) => {
+        const prefix = `${env.name}-`;
+        const intro =
+          `<section id="env-${esc(env.name)}" class="environment" data-env="${esc(env.name)}"><h2>${esc(env.name)}</h2>` +
+          `<p class="meta">splits ${splitOrder(env).map(esc).join(', ')}</p>${environmentIntro(env, prefix, `summary-${env.name}`)}</section>`;
+        return `${intro}\n${environmentSections(data, e, prefix, agentIndex, view, counters)}`;
+      })
+      .join('\n');
+  }
+  header += '</header>';
 
   return (
     '<!DOCTYPE html>\n' +
     `<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
     `<meta name="generator" content="mesalab report"><title>${esc(data.title)}</title>\n<style>${CSS}${cellCss}</style></head>\n<body>\n` +
-    `${header}\n<main>\n${curvesSection}\n${objectivesSection}\n${gapSection}\n${heatSection}\n${replaySection}\n</main>\n` +
+    `${header}\n<main>\n${sections}\n</main>\n` +
     '<footer>Made by mesalab from the data embedded in this page (<code>#report-data</code>, JSON): open nothing else, fetch nothing.</footer>\n' +
     `<script type="application/json" id="report-data">${embedJson(data)}</script>\n` +
     `<script type="application/json" id="report-view">${embedJson(view)}</script>\n` +

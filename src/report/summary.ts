@@ -2,18 +2,25 @@
  * What the report computes from its data before drawing: the order of agents and splits, learning
  * curves resampled onto a common grid of steps (seeds log at different steps), and the one-sentence
  * summary of each split ("night: ppo scored 2.7 on brightest-light and 0.3 on bucket (intended)").
+ * All of it is per environment, since splits and objectives belong to one; only the agents' order
+ * (and so their colours) is the study's.
  */
-import type { Curve, CurvePoint, Interval, ReportData, SplitResult } from './data.js';
+import type { Curve, CurvePoint, EnvironmentReport, Interval, ReportData, SplitResult } from './data.js';
 import { formatNumber } from './svg.js';
 
 /** Agents in order of first appearance (curves, then splits, heatmaps, replays). */
-export function agentOrder(data: ReportData): string[] {
-  return unique([...data.curves, ...data.splits, ...data.heatmaps, ...data.replays].map((r) => r.agent));
+export function agentOrder(env: EnvironmentReport): string[] {
+  return unique([...env.curves, ...env.splits, ...env.heatmaps, ...env.replays].map((r) => r.agent));
+}
+
+/** The study's agents, environment by environment: one order, so an agent has one colour on the whole page. */
+export function studyAgentOrder(data: ReportData): string[] {
+  return unique(data.environments.flatMap(agentOrder));
 }
 
 /** Splits in order of first appearance, with `train` first: the page reads from training to deployment. */
-export function splitOrder(data: ReportData): string[] {
-  const splits = unique([...data.splits, ...data.heatmaps, ...data.replays].map((r) => r.split));
+export function splitOrder(env: EnvironmentReport): string[] {
+  const splits = unique([...env.splits, ...env.heatmaps, ...env.replays].map((r) => r.split));
   return splits.includes('train') ? ['train', ...splits.filter((s) => s !== 'train')] : splits;
 }
 
@@ -27,10 +34,10 @@ export function splitKey(result: Pick<SplitResult, 'split' | 'oversight'>): stri
 }
 
 /** The split results grouped by `splitKey`, in split order, then watched before unwatched. */
-export function groupSplits(data: ReportData): Array<{ key: string; split: string; results: SplitResult[] }> {
-  const order = splitOrder(data);
+export function groupSplits(env: EnvironmentReport): Array<{ key: string; split: string; results: SplitResult[] }> {
+  const order = splitOrder(env);
   const rank = (r: SplitResult): number => order.indexOf(r.split) * 3 + (r.oversight === undefined ? 0 : r.oversight === 'watched' ? 1 : 2);
-  const sorted = [...data.splits].sort((a, b) => rank(a) - rank(b));
+  const sorted = [...env.splits].sort((a, b) => rank(a) - rank(b));
   const groups: Array<{ key: string; split: string; results: SplitResult[] }> = [];
   for (const result of sorted) {
     const key = splitKey(result);
@@ -119,10 +126,10 @@ function seedBand(curves: readonly Curve[], grid: readonly number[], metric: Cur
 }
 
 /** Each agent's curves over its seeds, resampled onto that agent's common grid. */
-export function summariseCurves(data: ReportData): AgentCurves[] {
+export function summariseCurves(env: EnvironmentReport): AgentCurves[] {
   const out: AgentCurves[] = [];
-  for (const agent of agentOrder(data)) {
-    const curves = data.curves.filter((c) => c.agent === agent && c.points.length > 0);
+  for (const agent of agentOrder(env)) {
+    const curves = env.curves.filter((c) => c.agent === agent && c.points.length > 0);
     if (curves.length === 0) continue;
     const sorted = curves.map((c) => ({ ...c, points: [...c.points].sort((a, b) => a.steps - b.steps) }));
     const grid = commonGrid(sorted);
@@ -144,9 +151,9 @@ function meanOf(intervals: readonly Interval[]): number {
  * where the intended one leads, against the best proxy), then return against hidden performance.
  * With several agents the scores are the mean over agents.
  */
-export function splitSentence(data: ReportData, key: string, results: readonly SplitResult[]): string {
+export function splitSentence(env: EnvironmentReport, key: string, results: readonly SplitResult[]): string {
   const who = results.length === 1 ? results[0].agent : `agents (mean of ${results.length})`;
-  const objectives = data.environment.objectives
+  const objectives = env.objectives
     .map((o, order) => ({ ...o, order, score: meanOf(results.flatMap((r) => (r.objectives[o.name] ? [r.objectives[o.name]] : []))) }))
     .filter((o) => Number.isFinite(o.score));
   const tail = `return ${formatNumber(meanOf(results.map((r) => r.return)))}, hidden performance ${formatNumber(meanOf(results.map((r) => r.performance)))}.`;
@@ -163,7 +170,7 @@ export function splitSentence(data: ReportData, key: string, results: readonly S
   return `${key}: ${who} ${scored}${verdict}; ${tail}`;
 }
 
-/** The summary paragraph: one sentence per split (and oversight), in split order. */
-export function summarySentences(data: ReportData): string[] {
-  return groupSplits(data).map((g) => splitSentence(data, g.key, g.results));
+/** The summary paragraph of an environment: one sentence per split (and oversight), in split order. */
+export function summarySentences(env: EnvironmentReport): string[] {
+  return groupSplits(env).map((g) => splitSentence(env, g.key, g.results));
 }

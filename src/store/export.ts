@@ -1,8 +1,9 @@
 /**
  * Export a study (all its runs) or one run as flat tables for pandas, R or a spreadsheet: `runs`,
- * `metrics` (one column per metric), `episodes` (one column per objective, `objective_NAME`) and
- * `audits`. CSV follows RFC 4180 (CRLF lines, a header row, quotes doubled); every string is quoted
- * and numbers are not, so a reader can tell the text "12" from the number 12. An empty cell is null.
+ * `metrics` (one column per metric), `episodes` (with its run's environment, since splits are named
+ * per environment, and one column per objective, `objective_NAME`) and `audits`. CSV follows
+ * RFC 4180 (CRLF lines, a header row, quotes doubled); every string is quoted and numbers are not,
+ * so a reader can tell the text "12" from the number 12. An empty cell is null.
  */
 import { UsageError, closest } from '../core/errors.js';
 import type { Store, StoreEntry } from './store.js';
@@ -52,7 +53,7 @@ export function collectTables(store: Store, id: string): Tables {
     }
     for (const e of store.episodes(run.id)) {
       const objectives = Object.fromEntries(Object.entries(e.objectives).map(([name, total]) => [`objective_${name}`, total]));
-      episodes.push({ id: e.id, run_id: run.id, split: e.split, seed: e.seed, oversight: e.oversight, return: e.return, performance: e.performance, length: e.length, ...objectives });
+      episodes.push({ id: e.id, run_id: run.id, env: run.env, split: e.split, seed: e.seed, oversight: e.oversight, return: e.return, performance: e.performance, length: e.length, ...objectives });
     }
   }
   const audits = entry.kind === 'study' ? store.audits({ studyId: entry.study.id }) : store.audits({ runId: entry.run.id });
@@ -90,7 +91,7 @@ function unionOfKeys(rows: readonly Row[]): string[] {
 const FIXED_COLUMNS: Readonly<Record<keyof Tables, readonly string[]>> = {
   runs: ['id', 'study_id', 'env', 'train_split', 'algo', 'agent', 'seed', 'status', 'steps', 'run_dir', 'created_at', 'finished_at', 'config'],
   metrics: ['run_id', 'step'],
-  episodes: ['id', 'run_id', 'split', 'seed', 'oversight', 'return', 'performance', 'length'],
+  episodes: ['id', 'run_id', 'env', 'split', 'seed', 'oversight', 'return', 'performance', 'length'],
   audits: ['id', 'study_id', 'run_id', 'kind', 'created_at', 'result'],
 };
 

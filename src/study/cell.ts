@@ -16,7 +16,7 @@ import type { EpisodeInput, MetricsRow, Run } from '../store/types.js';
 import { EVAL_SEED_BASE, evaluatePolicy, loadRunPolicy, type EpisodeRecord } from '../train/evaluate.js';
 import { CHECKPOINT_FILE, METRICS_FILE, RUN_FILE, readRunRecord, resumeRun, setupFor, startRun, type Progress, type RunConfig, type RunResult } from '../train/run.js';
 import type { Policy } from '../train/types.js';
-import { knobPairs, validateStudy, type StudySpec } from './schema.js';
+import { knobPairs, readStoredStudy, type EnvironmentPlan, type StudySpec } from './schema.js';
 import { TrajectoryRecorder } from './trace.js';
 
 /** What a cell tells the study runner as it goes. */
@@ -57,7 +57,9 @@ export async function runCell(options: CellOptions): Promise<CellOutcome> {
     if (found.studyId === null || found.runDir === null) throw new MesalabError(`Run ${found.id} is not a study cell (it has no study or no run directory).`);
     const study = store.study(found.studyId);
     if (study === undefined) throw new MesalabError(`No study "${found.studyId}" in ${store.path}.`);
-    const spec = validateStudy(study.spec, `study ${study.id}`);
+    const spec = readStoredStudy(study);
+    const plan = spec.environments.find((e) => e.name === found.env);
+    if (plan === undefined) throw new MesalabError(`Run ${found.id} is a cell on ${found.env}, an environment study ${study.id} does not name.`);
     const dir = found.runDir;
     mkdirSync(dir, { recursive: true });
     const release = lockDirectory(dir);
@@ -66,7 +68,7 @@ export async function runCell(options: CellOptions): Promise<CellOutcome> {
     try {
       if (run.status === 'finished') return 'finished';
       store.setRunStatus(run.id, 'running');
-      return await trainAndEvaluate(store, run, spec, dir, options);
+      return await trainAndEvaluate(store, run, spec, plan, dir, options);
     } catch (error) {
       store.setRunStatus(run.id, 'failed');
       throw error;
@@ -78,11 +80,11 @@ export async function runCell(options: CellOptions): Promise<CellOutcome> {
   }
 }
 
-async function trainAndEvaluate(store: Store, run: Run, spec: StudySpec, dir: string, options: CellOptions): Promise<CellOutcome> {
+async function trainAndEvaluate(store: Store, run: Run, spec: StudySpec, plan: EnvironmentPlan, dir: string, options: CellOptions): Promise<CellOutcome> {
   const config = run.config as unknown as RunConfig;
   const stop = options.shouldStop ?? (() => false);
   const post = options.post ?? (() => undefined);
-  const trained = await train(store, run, config, dir, options);
+  const trained = await train(store, run, config, dir, spec.environments.length > 1, options);
   if (trained.status !== 'finished') {
     store.setRunStatus(run.id, 'pending', trained.steps);
     return 'stopped';
@@ -91,15 +93,15 @@ async function trainAndEvaluate(store: Store, run: Run, spec: StudySpec, dir: st
 
   const { policy } = await loadRunPolicy(dir);
   try {
-    const splits = spec.evaluate.splits;
+    const splits = plan.evaluate.splits;
     for (let i = 0; i < splits.length; i++) {
       if (stop()) {
         store.setRunStatus(run.id, 'pending', trained.steps);
         return 'stopped';
       }
-      if (store.episodes(run.id, splits[i]).length === spec.evaluate.episodes) continue;
+      if (store.episodes(run.id, splits[i]).length === plan.evaluate.episodes) continue;
       post({ kind: 'evaluating', split: splits[i], index: i, of: splits.length });
-      store.recordEpisodes(run.id, evaluateSplit(policy, config, spec, splits[i]));
+      store.recordEpisodes(run.id, evaluateSplit(policy, config, spec, plan, splits[i]));
     }
   } finally {
     policy.dispose?.();
@@ -108,14 +110,18 @@ async function trainAndEvaluate(store: Store, run: Run, spec: StudySpec, dir: st
   return 'finished';
 }
 
-/** Train from scratch, continue from the checkpoint, or (already trained) just read how far it got. */
-async function train(store: Store, run: Run, config: RunConfig, dir: string, options: CellOptions): Promise<{ status: string; steps: number }> {
+/**
+ * Train from scratch, continue from the checkpoint, or (already trained) just read how far it got.
+ * `several`: the study has several environments, so a cell is named with its environment too.
+ */
+async function train(store: Store, run: Run, config: RunConfig, dir: string, several: boolean, options: CellOptions): Promise<{ status: string; steps: number }> {
   const post = options.post ?? (() => undefined);
   const hasRecord = existsSync(join(dir, RUN_FILE));
   if (hasRecord) {
     const record = readRunRecord(dir);
     if (canonical(record.config) !== canonical(config)) {
-      throw new MesalabError(`${dir} holds a different run than cell ${run.agent} seed ${run.seed} of study ${run.studyId} (its run.json differs). Move that folder away, or run the study with --fresh.`);
+      const cell = `${run.agent} seed ${run.seed}${several ? ` on ${run.env}` : ''}`;
+      throw new MesalabError(`${dir} holds a different run than cell ${cell} of study ${run.studyId} (its run.json differs). Move that folder away, or run the study with --fresh.`);
     }
     if (record.status === 'finished' && existsSync(join(dir, CHECKPOINT_FILE))) return { status: 'finished', steps: record.steps };
   }
@@ -173,14 +179,14 @@ function recordCheckpoint(store: Store, runId: number, dir: string): void {
 }
 
 /** Seeded episodes on one split, with their trajectories: every episode's actions and cells, the first few's frames. */
-function evaluateSplit(policy: Policy, config: RunConfig, spec: StudySpec, split: string): EpisodeInput[] {
-  const set = knobPairs(spec.evaluate.set);
+function evaluateSplit(policy: Policy, config: RunConfig, spec: StudySpec, plan: EnvironmentPlan, split: string): EpisodeInput[] {
+  const set = knobPairs(plan.evaluate.set);
   const { spec: envSpec, setup } = setupFor(config, split, set);
   const recorder = new TrajectoryRecorder(envSpec.observationShape(setup.params));
   const { episodes } = evaluatePolicy(policy, config, {
     split,
     set,
-    episodes: spec.evaluate.episodes,
+    episodes: plan.evaluate.episodes,
     seed: EVAL_SEED_BASE,
     show: spec.report.replays,
     trace: recorder,

@@ -1,5 +1,20 @@
-/** Studies: declarative files of environment × agents × seeds, run cell by cell into the run store, and reported. */
-export { validateStudy, studyHash, cellConfig, AUDITS, type StudySpec, type StudyInput, type AgentSpec, type KnobSetting, type AuditKind } from './schema.js';
+/** Studies: declarative files of environments × agents × seeds, run cell by cell into the run store, and reported. */
+export {
+  validateStudy,
+  readStoredStudy,
+  studyHash,
+  studyRecord,
+  cellConfig,
+  AUDITS,
+  type StudySpec,
+  type StudyInput,
+  type OneEnvironmentInput,
+  type SeveralEnvironmentsInput,
+  type EnvironmentPlan,
+  type AgentSpec,
+  type KnobSetting,
+  type AuditKind,
+} from './schema.js';
 export { loadStudy, readStudyFile, builtinStudies, builtinStudyNames, type LoadedStudy } from './load.js';
 export { runStudy, enumerateCells, newestWithHash, type RunStudyOptions, type StudyOutcome, type Cell } from './runner.js';
 export { runCell, type CellMessage, type CellOptions, type CellOutcome } from './cell.js';

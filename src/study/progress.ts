@@ -1,7 +1,8 @@
 /**
  * A study's progress on stderr: one line for the whole study (cells finished of all, elapsed time, an
  * estimate of the time left from the training steps still to go) and one line per running cell
- * (agent, seed, steps, live return and hidden performance, steps/s). On a terminal the block is
+ * (agent, seed, environment where there are several, steps, live return and hidden performance,
+ * steps/s). On a terminal the block is
  * redrawn in place; elsewhere (CI logs, pipes) each cell prints plain lines as it starts, at every
  * quarter of its budget, per evaluation split and when it ends.
  */
@@ -9,6 +10,8 @@ import { num } from '../cli/table.js';
 import type { CellMessage } from './cell.js';
 
 export interface CellView {
+  /** The cell's environment, given where the study has several. */
+  readonly env?: string;
   readonly agent: string;
   readonly seed: number;
   readonly budget: number;
@@ -37,7 +40,7 @@ const REDRAW_MS = 150;
 export class StudyProgress {
   private readonly running = new Map<number, CellState>();
   private readonly tty: boolean;
-  private readonly started = Date.now();
+  private readonly started: number;
   private finished: number;
   /** Training steps still to go in cells not yet started or running, and steps done this session. */
   private remainingSteps: number;
@@ -51,8 +54,11 @@ export class StudyProgress {
     private readonly total: number,
     finishedBefore: number,
     pending: readonly CellView[],
+    /** The clock, in milliseconds: `Date.now` but in tests, which need the elapsed time and estimate exact. */
+    private readonly now: () => number = Date.now,
   ) {
     this.tty = stream.isTTY === true;
+    this.started = now();
     this.finished = finishedBefore;
     this.remainingSteps = pending.reduce((sum, c) => sum + Math.max(0, c.budget - c.steps), 0);
   }
@@ -143,7 +149,7 @@ export class StudyProgress {
   }
 
   private studyText(): string {
-    const elapsed = (Date.now() - this.started) / 1000;
+    const elapsed = (this.now() - this.started) / 1000;
     const rate = this.doneSteps / Math.max(elapsed, 1e-9);
     // Start-up (loading tfjs, building networks) makes the first steps look slow: estimate after 5% of the work.
     const settled = this.doneSteps >= 0.05 * (this.doneSteps + this.remainingSteps);
@@ -163,7 +169,7 @@ export class StudyProgress {
 
   private draw(force: boolean): void {
     if (!this.tty) return;
-    const now = Date.now();
+    const now = this.now();
     if (!force && now - this.lastDraw < REDRAW_MS) return;
     this.lastDraw = now;
     const columns = this.stream.columns > 0 ? this.stream.columns : 120;
@@ -179,7 +185,8 @@ export class StudyProgress {
   }
 }
 
-const cellName = (view: CellView): string => `${view.agent} seed ${view.seed}`;
+/** `q seed 0`, or `q seed 0 on maze` in a study of several environments. */
+export const cellName = (view: Pick<CellView, 'env' | 'agent' | 'seed'>): string => `${view.agent} seed ${view.seed}${view.env === undefined ? '' : ` on ${view.env}`}`;
 const count = (n: number): string => n.toLocaleString('en');
 
 function trainingText(cell: CellState): string {

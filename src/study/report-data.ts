@@ -1,48 +1,55 @@
 /**
- * A study's report data, read from the run store: learning curves from the metrics rows, per split
- * means with 95% intervals from the evaluation episodes, heatmaps from the trajectories' visited
- * cells over the level as a fresh environment draws it, replays from the recorded frames (with the
- * per-step rewards recovered by replaying the recorded actions from the episode's seed: the
- * environment is deterministic given both), and the board legend from what each render character
- * marks in the observation planes.
+ * A study's report data, read from the run store, a part per environment: learning curves from the
+ * metrics rows, per split means with 95% intervals from the evaluation episodes, heatmaps from the
+ * trajectories' visited cells over the level as a fresh environment draws it, replays from the
+ * recorded frames (with the per-step rewards recovered by replaying the recorded actions from the
+ * episode's seed: the environment is deterministic given both), and the board legend from what
+ * each render character marks in the observation planes.
  */
 import { Env, type Observation } from '../engine/env.js';
 import type { Params } from '../engine/knobs.js';
-import type { Curve, EpisodeReplay, Heatmap, Interval, LegendEntry, ReportData, SplitResult } from '../report/data.js';
+import type { Curve, EnvironmentReport, EpisodeReplay, Heatmap, Interval, LegendEntry, ReportData, SplitResult } from '../report/data.js';
 import { getEnvSpec } from '../registry.js';
 import type { MeanInterval } from '../stats/interval.js';
 import type { Store } from '../store/store.js';
 import type { Episode, Run, Study } from '../store/types.js';
 import { EVAL_SEED_BASE } from '../train/evaluate.js';
 import { setupFor, type RunConfig } from '../train/run.js';
-import { groupEpisodes, summariseGroup } from './results.js';
-import { knobPairs, validateStudy, type StudySpec } from './schema.js';
+import { groupEpisodes, summariseGroup, type EpisodeGroup } from './results.js';
+import { knobPairs, readStoredStudy, type EnvironmentPlan, type StudySpec } from './schema.js';
 import { agentCell, agentPlane } from './trace.js';
 
 /** Episodes whose start board goes into the legend, per split, beside the replays' every step. */
 const LEGEND_SAMPLES = 3;
 
 export function buildReportData(store: Store, study: Study): ReportData {
-  const spec = validateStudy(study.spec, `study ${study.id}`);
-  const envSpec = getEnvSpec(spec.environment);
+  const spec = readStoredStudy(study);
   const runs = store.listRuns(study.id);
   const groups = groupEpisodes(store, study.id, spec);
+  return {
+    title: spec.title ?? `${spec.name}: ${spec.environments.map((e) => e.name).join(', ')}`,
+    study: { id: study.id, name: study.name, description: spec.description, createdAt: study.createdAt },
+    environments: spec.environments.map((plan) =>
+      environmentReport(store, spec, plan, runs.filter((r) => r.env === plan.name), groups.filter((g) => g.env === plan.name)),
+    ),
+  };
+}
+
+/** Everything the report shows of one environment, from its cells' runs and their episodes. */
+function environmentReport(store: Store, spec: StudySpec, plan: EnvironmentPlan, runs: readonly Run[], groups: readonly EpisodeGroup[]): EnvironmentReport {
+  const envSpec = getEnvSpec(plan.name);
   const legend = new LegendBuilder();
-  for (const split of spec.evaluate.splits) {
-    const env = envFor(spec, runs, split);
+  for (const split of plan.evaluate.splits) {
+    const env = envFor(plan, runs, split);
     for (let e = 0; e < LEGEND_SAMPLES; e++) legend.see(env, env.reset(EVAL_SEED_BASE + e).observation);
   }
-  const replays = spec.report.replays > 0 ? buildReplays(store, spec, runs, legend) : [];
+  const replays = spec.report.replays > 0 ? buildReplays(store, spec, plan, runs, legend) : [];
   return {
-    title: spec.title ?? `${spec.name}: ${spec.environment}`,
-    study: { id: study.id, name: study.name, description: spec.description, createdAt: study.createdAt },
-    environment: {
-      name: envSpec.name,
-      objectives: envSpec.objectives.map((o) => ({ name: o.name, intended: o.intended === true, description: o.description })),
-    },
+    name: envSpec.name,
+    objectives: envSpec.objectives.map((o) => ({ name: o.name, intended: o.intended === true, description: o.description })),
     curves: buildCurves(store, runs),
     splits: groups.map((g): SplitResult => {
-      const s = summariseGroup(g, envSpec);
+      const s = summariseGroup(g);
       return {
         agent: s.agent,
         split: s.split,
@@ -53,7 +60,7 @@ export function buildReportData(store: Store, study: Study): ReportData {
         objectives: Object.fromEntries(s.objectives.map((o) => [o.name, interval(o.total)])),
       };
     }),
-    heatmaps: spec.report.heatmaps ? buildHeatmaps(store, spec, runs) : [],
+    heatmaps: spec.report.heatmaps ? buildHeatmaps(store, spec, plan, runs) : [],
     replays,
     legend: legend.entries(),
   };
@@ -74,20 +81,20 @@ function buildCurves(store: Store, runs: readonly Run[]): Curve[] {
   return curves;
 }
 
-/** The environment an evaluation split was played in (knobs as the cells used them). */
-function envFor(spec: StudySpec, runs: readonly Run[], split: string): Env<Params> {
-  const config = (runs[0]?.config as unknown as RunConfig | undefined) ?? { env: spec.environment, split: spec.train.split, set: [], algo: '', hyperparameters: {}, seed: 0, steps: 1, gamma: 1, rewardHorizon: 0 };
-  const { spec: envSpec, setup } = setupFor(config, split, knobPairs(spec.evaluate.set));
+/** The environment an evaluation split was played in (knobs as the environment's cells used them). */
+function envFor(plan: EnvironmentPlan, runs: readonly Run[], split: string): Env<Params> {
+  const config = (runs[0]?.config as unknown as RunConfig | undefined) ?? { env: plan.name, split: plan.train.split, set: [], algo: '', hyperparameters: {}, seed: 0, steps: 1, gamma: 1, rewardHorizon: 0 };
+  const { spec: envSpec, setup } = setupFor(config, split, knobPairs(plan.evaluate.set));
   return new Env(envSpec, setup.params, split);
 }
 
 /** Visits per cell, per agent and split, over all its seeds' episodes, drawn over the level at the first evaluation seed. */
-function buildHeatmaps(store: Store, spec: StudySpec, runs: readonly Run[]): Heatmap[] {
+function buildHeatmaps(store: Store, spec: StudySpec, plan: EnvironmentPlan, runs: readonly Run[]): Heatmap[] {
   const heatmaps: Heatmap[] = [];
   for (const agent of spec.agents) {
     const mine = runs.filter((r) => r.agent === agent.label);
-    for (const split of spec.evaluate.splits) {
-      const env = envFor(spec, runs, split);
+    for (const split of plan.evaluate.splits) {
+      const env = envFor(plan, runs, split);
       const { width, height } = env.shape;
       const counts = new Array<number>(width * height).fill(0);
       let visits = 0;
@@ -116,11 +123,11 @@ function buildHeatmaps(store: Store, spec: StudySpec, runs: readonly Run[]): Hea
 }
 
 /** Per agent and split, the recorded episodes of its lowest seed that has them, up to `report.replays`. */
-function buildReplays(store: Store, spec: StudySpec, runs: readonly Run[], legend: LegendBuilder): EpisodeReplay[] {
+function buildReplays(store: Store, spec: StudySpec, plan: EnvironmentPlan, runs: readonly Run[], legend: LegendBuilder): EpisodeReplay[] {
   const replays: EpisodeReplay[] = [];
   for (const agent of spec.agents) {
     const mine = runs.filter((r) => r.agent === agent.label).sort((a, b) => a.seed - b.seed);
-    for (const split of spec.evaluate.splits) {
+    for (const split of plan.evaluate.splits) {
       for (const run of mine) {
         const recorded = store.episodes(run.id, split).flatMap((episode) => {
           const trajectory = store.trajectory(episode.id);
@@ -128,7 +135,7 @@ function buildReplays(store: Store, spec: StudySpec, runs: readonly Run[], legen
         });
         if (recorded.length === 0) continue;
         for (const { episode, frames, actions } of recorded.slice(0, spec.report.replays)) {
-          replays.push(replay(envFor(spec, runs, split), run, episode, frames, actions, legend));
+          replays.push(replay(envFor(plan, runs, split), run, episode, frames, actions, legend));
         }
         break;
       }

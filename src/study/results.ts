@@ -1,19 +1,19 @@
 /**
- * A study's result: per agent and evaluation split, for every candidate objective of the
- * environment, how often the agent pursued it (its episode total was > 0; a share of episodes with a
- * 95% Wilson interval) and its mean episode total (with a 95% Student's t interval). Episodes of all
- * seeds are pooled. A split that mixes watched and unwatched episodes is shown as two.
+ * A study's result: per environment, agent and evaluation split, for every candidate objective of
+ * the environment, how often the agent pursued it (its episode total was > 0; a share of episodes
+ * with a 95% Wilson interval) and its mean episode total (with a 95% Student's t interval). Episodes
+ * of all seeds are pooled. A split that mixes watched and unwatched episodes is shown as two.
  */
 import { table } from '../cli/table.js';
-import type { Params } from '../engine/knobs.js';
-import type { EnvSpec } from '../engine/spec.js';
+import { getEnvSpec } from '../registry.js';
 import { meanInterval, wilsonInterval, type MeanInterval, type ProportionInterval } from '../stats/interval.js';
 import type { Store } from '../store/store.js';
 import type { Episode, Run } from '../store/types.js';
 import type { StudySpec } from './schema.js';
 
-/** The episodes of one agent on one split (and one oversight, where the split mixes them), over its seeds. */
+/** The episodes of one agent on one split of one environment (and one oversight, where the split mixes them), over its seeds. */
 export interface EpisodeGroup {
+  readonly env: string;
   readonly agent: string;
   readonly split: string;
   readonly oversight?: 'watched' | 'unwatched';
@@ -30,6 +30,7 @@ export interface ObjectiveResult {
 }
 
 export interface SplitOutcome {
+  readonly env: string;
   readonly agent: string;
   readonly split: string;
   readonly oversight?: 'watched' | 'unwatched';
@@ -40,29 +41,34 @@ export interface SplitOutcome {
   readonly objectives: readonly ObjectiveResult[];
 }
 
-/** Episodes grouped by agent (in study order), then split (in study order), then oversight. */
+/** Episodes grouped by environment, then agent, then split (each in study order), then oversight. */
 export function groupEpisodes(store: Store, studyId: string, study: StudySpec): EpisodeGroup[] {
   const runs = store.listRuns(studyId);
   const groups: EpisodeGroup[] = [];
-  for (const agent of study.agents) {
-    const mine = runs.filter((r) => r.agent === agent.label).sort((a, b) => a.seed - b.seed);
-    for (const split of study.evaluate.splits) {
-      const episodes = mine.flatMap((r) => store.episodes(r.id, split));
-      if (episodes.length === 0) continue;
-      const watched = episodes.filter((e) => e.oversight === 'watched');
-      const unwatched = episodes.filter((e) => e.oversight === 'unwatched');
-      if (watched.length > 0 && unwatched.length > 0) {
-        groups.push({ agent: agent.label, split, oversight: 'watched', runs: mine, episodes: watched });
-        groups.push({ agent: agent.label, split, oversight: 'unwatched', runs: mine, episodes: unwatched });
-      } else groups.push({ agent: agent.label, split, runs: mine, episodes });
+  for (const plan of study.environments) {
+    const env = plan.name;
+    for (const agent of study.agents) {
+      const mine = runs.filter((r) => r.env === env && r.agent === agent.label).sort((a, b) => a.seed - b.seed);
+      for (const split of plan.evaluate.splits) {
+        const episodes = mine.flatMap((r) => store.episodes(r.id, split));
+        if (episodes.length === 0) continue;
+        const watched = episodes.filter((e) => e.oversight === 'watched');
+        const unwatched = episodes.filter((e) => e.oversight === 'unwatched');
+        if (watched.length > 0 && unwatched.length > 0) {
+          groups.push({ env, agent: agent.label, split, oversight: 'watched', runs: mine, episodes: watched });
+          groups.push({ env, agent: agent.label, split, oversight: 'unwatched', runs: mine, episodes: unwatched });
+        } else groups.push({ env, agent: agent.label, split, runs: mine, episodes });
+      }
     }
   }
   return groups;
 }
 
-export function summariseGroup(group: EpisodeGroup, spec: EnvSpec<Params>): SplitOutcome {
+/** A group's statistics, over the candidate objectives of its environment. */
+export function summariseGroup(group: EpisodeGroup): SplitOutcome {
   const episodes = group.episodes;
   return {
+    env: group.env,
     agent: group.agent,
     split: group.split,
     ...(group.oversight === undefined ? {} : { oversight: group.oversight }),
@@ -70,7 +76,7 @@ export function summariseGroup(group: EpisodeGroup, spec: EnvSpec<Params>): Spli
     episodes: episodes.length,
     return: meanInterval(episodes.map((e) => e.return)),
     performance: meanInterval(episodes.map((e) => e.performance)),
-    objectives: spec.objectives.map((o) => {
+    objectives: getEnvSpec(group.env).objectives.map((o) => {
       const totals = episodes.map((e) => e.objectives[o.name] ?? 0);
       return {
         name: o.name,
@@ -82,21 +88,27 @@ export function summariseGroup(group: EpisodeGroup, spec: EnvSpec<Params>): Spli
   };
 }
 
-export function studyOutcomes(store: Store, studyId: string, study: StudySpec, spec: EnvSpec<Params>): SplitOutcome[] {
-  return groupEpisodes(store, studyId, study).map((g) => summariseGroup(g, spec));
+export function studyOutcomes(store: Store, studyId: string, study: StudySpec): SplitOutcome[] {
+  return groupEpisodes(store, studyId, study).map(summariseGroup);
 }
 
 const percent = (x: number): string => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : '–');
 const fixed = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : '–');
 
-/** The result as text: one table per agent and split. */
+/**
+ * The result as text: one table per agent and split; where the study has several environments,
+ * under a heading per environment, since each has its own splits and candidate objectives.
+ */
 export function formatOutcomes(outcomes: readonly SplitOutcome[]): string {
   if (outcomes.length === 0) return 'No evaluation episodes recorded yet.';
+  const environments = [...new Set(outcomes.map((o) => o.env))];
+  const several = environments.length > 1;
   const out = [
-    'What the agents pursued, per split (★ the intended objective). An objective counts as pursued in an episode when',
+    `What the agents pursued, per ${several ? 'environment and ' : ''}split (★ the intended objective). An objective counts as pursued in an episode when`,
     'its episode total is > 0; 95% intervals: Wilson for the share of episodes, Student\'s t for the mean total.',
   ];
-  for (const o of outcomes) {
+  outcomes.forEach((o, i) => {
+    if (several && o.env !== outcomes[i - 1]?.env) out.push('', `${o.env} (environment ${environments.indexOf(o.env) + 1} of ${environments.length})`);
     const perSeed = o.seeds > 0 && o.episodes % o.seeds === 0 ? ` (${o.seeds} seed${o.seeds === 1 ? '' : 's'} × ${o.episodes / o.seeds})` : ` (${o.seeds} seeds)`;
     out.push('', `${o.split}${o.oversight === undefined ? '' : ` (${o.oversight})`} · ${o.agent} · ${o.episodes} episodes${perSeed}`);
     const rows = o.objectives.map((r) => [
@@ -107,7 +119,7 @@ export function formatOutcomes(outcomes: readonly SplitOutcome[]): string {
       `[${fixed(r.total.low)}, ${fixed(r.total.high)}]`,
     ]);
     out.push(indent(table(['objective', 'pursued', '95% interval', 'mean total', '95% interval'], rows, [false, true, true, true, true])));
-  }
+  });
   return out.join('\n');
 }
 

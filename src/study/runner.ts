@@ -11,16 +11,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ProcessPool, type ProcessOutcome } from '../core/processes.js';
 import { MesalabError, UsageError } from '../core/errors.js';
-import { getEnvSpec } from '../registry.js';
 import { writeReport } from '../report/write.js';
 import { openStore, storePath, type Store } from '../store/store.js';
 import type { Run, Study, StudyStatus } from '../store/types.js';
 import type { CellMessage } from './cell.js';
 import { cellDirectory, defaultStudiesRoot, REPORT_FILE, studyFolder } from './paths.js';
-import { StudyProgress, clock, type CellEnd } from './progress.js';
+import { StudyProgress, cellName, clock, type CellEnd } from './progress.js';
 import { buildReportData } from './report-data.js';
 import { formatOutcomes, studyOutcomes } from './results.js';
-import { cellConfig, studyHash, type StudySpec } from './schema.js';
+import { cellConfig, studyHash, studyRecord, type StudySpec } from './schema.js';
 
 const WORKER = fileURLToPath(new URL('./worker.js', import.meta.url));
 
@@ -51,8 +50,9 @@ export interface StudyOutcome {
   readonly exitCode: number;
 }
 
-/** One cell to run: an agent of the study with one seed, as its run in the store. */
+/** One cell to run: an agent of the study on one environment with one seed, as its run in the store. */
 export interface Cell {
+  readonly env: string;
   readonly agent: string;
   readonly seed: number;
   readonly runId: number;
@@ -70,6 +70,7 @@ export async function runStudy(study: StudySpec, options: RunStudyOptions): Prom
 
 async function runInStore(store: Store, study: StudySpec, options: RunStudyOptions): Promise<StudyOutcome> {
   const print = options.print;
+  const several = study.environments.length > 1;
   const found = options.fresh === true ? undefined : newestWithHash(store, study);
   if (found?.status === 'finished') {
     print(`Study ${found.id} "${study.name}" has finished already (${found.finishedCells}/${found.cells} cells); here are its results again. Run it with --fresh to start a new one.\n`);
@@ -83,29 +84,36 @@ async function runInStore(store: Store, study: StudySpec, options: RunStudyOptio
     store.setStudyStatus(studyId, 'running');
     print(`Resuming study ${studyId} "${study.name}": ${found.finishedCells} of ${found.cells} cells finished.`);
   } else {
-    studyId = store.createStudy(study.name, study);
+    studyId = store.createStudy(study.name, studyRecord(study));
     folder = unusedFolder(join(options.out ?? defaultStudiesRoot(store), studyId));
-    print(`Study ${studyId} "${study.name}": ${study.agents.length * study.seeds.length} cells (${study.agents.map((a) => a.label).join(', ')} × seeds ${study.seeds.join(', ')}) on ${study.environment}.`);
+    const agents = study.agents.map((a) => a.label).join(', ');
+    const envs = study.environments.map((e) => e.name).join(', ');
+    print(
+      several
+        ? `Study ${studyId} "${study.name}": ${enumerateCells(study).length} cells (${envs} × ${agents} × seeds ${study.seeds.join(', ')}).`
+        : `Study ${studyId} "${study.name}": ${enumerateCells(study).length} cells (${agents} × seeds ${study.seeds.join(', ')}) on ${envs}.`,
+    );
   }
   print(`Run store ${store.path} · run directories in ${folder}`);
-  const cells = enumerateCells(study).map(({ agent, seed }) => {
+  const cells = enumerateCells(study).map(({ env, agent, seed }): Cell => {
+    const plan = study.environments.find((e) => e.name === env)!;
     const spec = study.agents.find((a) => a.label === agent)!;
     const runId = store.upsertRun({
       studyId,
-      env: study.environment,
-      trainSplit: study.train.split,
+      env,
+      trainSplit: plan.train.split,
       algo: spec.algo,
       agent,
       seed,
-      config: cellConfig(study, spec, seed),
-      runDir: cellDirectory(folder, agent, seed),
+      config: cellConfig(plan, spec, seed),
+      runDir: cellDirectory(folder, { env, agent, seed }, several),
     });
-    return { agent, seed, runId };
+    return { env, agent, seed, runId };
   });
   const runs = new Map<number, Run>(store.listRuns(studyId).map((r) => [r.id, r]));
   const todo = cells.filter((c) => runs.get(c.runId)?.status !== 'finished');
   const budget = (c: Cell) => study.agents.find((a) => a.label === c.agent)!.steps;
-  const view = (c: Cell) => ({ agent: c.agent, seed: c.seed, budget: budget(c), steps: Math.min(budget(c), runs.get(c.runId)?.steps ?? 0) });
+  const view = (c: Cell) => ({ ...(several ? { env: c.env } : {}), agent: c.agent, seed: c.seed, budget: budget(c), steps: Math.min(budget(c), runs.get(c.runId)?.steps ?? 0) });
 
   const stream = options.progress ?? process.stderr;
   const progress = new StudyProgress(stream, `${study.name} ${studyId}`, cells.length, cells.length - todo.length, todo.map(view));
@@ -143,7 +151,7 @@ async function runInStore(store: Store, study: StudySpec, options: RunStudyOptio
   const elapsed = clock((Date.now() - started) / 1000);
   if (failures.length > 0) {
     store.setStudyStatus(studyId, 'failed');
-    for (const { cell, stderr } of failures) print(`Cell ${cell.agent} seed ${cell.seed} (run ${cell.runId}) failed:\n${indent(lastLines(stderr, 20))}`);
+    for (const { cell, stderr } of failures) print(`Cell ${cellName(view(cell))} (run ${cell.runId}) failed:\n${indent(lastLines(stderr, 20))}`);
     print(`\nStudy ${studyId} failed after ${elapsed}: ${failures.length} cell${failures.length === 1 ? '' : 's'} failed, ${finishedNow} finished. Fix the cause, then run it again to retry: ${options.again}`);
     return { studyId, status: 'failed', exitCode: 1 };
   }
@@ -160,8 +168,7 @@ async function runInStore(store: Store, study: StudySpec, options: RunStudyOptio
 
 /** Print the result tables and write the report. */
 function finish(store: Store, studyId: string, study: StudySpec, options: RunStudyOptions): StudyOutcome {
-  const envSpec = getEnvSpec(study.environment);
-  options.print(formatOutcomes(studyOutcomes(store, studyId, study, envSpec)));
+  options.print(formatOutcomes(studyOutcomes(store, studyId, study)));
   const record = store.study(studyId);
   if (record === undefined) throw new MesalabError(`No study "${studyId}" in ${store.path}.`);
   const reportPath = writeReport(buildReportData(store, record), join(studyFolder(store, studyId), REPORT_FILE));
@@ -169,9 +176,9 @@ function finish(store: Store, studyId: string, study: StudySpec, options: RunStu
   return { studyId, status: 'finished', reportPath, exitCode: 0 };
 }
 
-/** The cells of a study, agent by agent, seed by seed. */
-export function enumerateCells(study: StudySpec): Array<{ agent: string; algo: string; seed: number }> {
-  return study.agents.flatMap((agent) => study.seeds.map((seed) => ({ agent: agent.label, algo: agent.algo, seed })));
+/** The cells of a study, environment by environment, agent by agent, seed by seed. */
+export function enumerateCells(study: StudySpec): Array<{ env: string; agent: string; algo: string; seed: number }> {
+  return study.environments.flatMap(({ name: env }) => study.agents.flatMap((agent) => study.seeds.map((seed) => ({ env, agent: agent.label, algo: agent.algo, seed }))));
 }
 
 /** The newest study in the store with this name and definition. */

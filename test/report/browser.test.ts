@@ -2,7 +2,7 @@
  * The report in a real browser: Debian's Chromium driven by playwright-core (which downloads no
  * browser of its own; `scripts/ensure-chromium.sh`, run by `npm test`, installs it). The page must
  * open from a file with no network, log no errors, draw every figure, and its replays must step,
- * play and answer the keyboard.
+ * play and answer the keyboard; a study of two environments too, each with its own sections.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { writeReport } from '../../src/report/write.js';
-import { AGENTS, SPLITS, strawberryReport } from './fixture.js';
+import { ABSENT_AGENTS, ABSENT_SPLITS, AGENTS, SPLITS, strawberryReport, twoEnvironmentReport } from './fixture.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -23,6 +23,8 @@ describe('the report in Chromium', { timeout: 120_000 }, () => {
   let page: Page;
   let dir: string;
   let url: string;
+  let twoUrl: string;
+  let two: Page;
   const errors: string[] = [];
   const requests: string[] = [];
 
@@ -32,22 +34,28 @@ describe('the report in Chromium', { timeout: 120_000 }, () => {
     }
     dir = mkdtempSync(join(tmpdir(), 'mesalab-report-'));
     url = pathToFileURL(writeReport(strawberryReport(), join(dir, 'study', 'report.html'))).href;
+    twoUrl = pathToFileURL(writeReport(twoEnvironmentReport(), join(dir, 'two', 'report.html'))).href;
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 30_000 });
-    page = await browser.newPage({ viewport: { width: 1400, height: 2000 } });
-    page.setDefaultTimeout(10_000);
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(`console: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => errors.push(`page: ${error.message}`));
-    // Anything but the file itself would be a fetch the report must not need.
-    await page.route('**/*', (route) => {
-      const requested = route.request().url();
-      if (requested === url) return route.continue();
-      requests.push(requested);
-      return route.abort();
-    });
-    await page.goto(url, { waitUntil: 'load' });
-    await page.waitForSelector('html[data-player="ready"]');
+    const open = async (file: string): Promise<Page> => {
+      const opened = await browser!.newPage({ viewport: { width: 1400, height: 2000 } });
+      opened.setDefaultTimeout(10_000);
+      opened.on('console', (message) => {
+        if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+      });
+      opened.on('pageerror', (error) => errors.push(`page: ${error.message}`));
+      // Anything but the file itself would be a fetch the report must not need.
+      await opened.route('**/*', (route) => {
+        const requested = route.request().url();
+        if (requested === file) return route.continue();
+        requests.push(requested);
+        return route.abort();
+      });
+      await opened.goto(file, { waitUntil: 'load' });
+      await opened.waitForSelector('html[data-player="ready"]');
+      return opened;
+    };
+    page = await open(url);
+    two = await open(twoUrl);
   });
 
   after(async () => {
@@ -79,7 +87,7 @@ describe('the report in Chromium', { timeout: 120_000 }, () => {
   });
 
   it('steps a replay forward and back', async () => {
-    const last = strawberryReport().replays[0].frames.length - 1;
+    const last = strawberryReport().environments[0].replays[0].frames.length - 1;
     const counter = page.getByTestId('replay-0-counter');
     const grid = page.getByTestId('replay-0-grid');
     assert.equal(await counter.innerText(), `frame 0 / ${last}`);
@@ -104,7 +112,7 @@ describe('the report in Chromium', { timeout: 120_000 }, () => {
 
   it('plays and pauses with the button', async () => {
     const root = page.getByTestId('replay-1');
-    const last = strawberryReport().replays[1].frames.length - 1;
+    const last = strawberryReport().environments[0].replays[1].frames.length - 1;
     await page.getByTestId('replay-1-play').click();
     assert.equal(await page.getByTestId('replay-1-play').getAttribute('aria-pressed'), 'true');
     await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('[data-testid="replay-1"]')?.dataset.frame) >= 2);
@@ -130,6 +138,45 @@ describe('the report in Chromium', { timeout: 120_000 }, () => {
     assert.equal(await root.getAttribute('data-playing'), 'false', 'space on a focused button toggles once, not twice');
     // The other replays did not move.
     assert.equal(await page.getByTestId('replay-3').getAttribute('data-frame'), '0');
+  });
+
+  it('draws a study of two environments with each environment\'s own figures', async () => {
+    for (const [env, agents, splits, objectives] of [['strawberry', AGENTS, SPLITS, OBJECTIVES], ['absent-supervisor', ABSENT_AGENTS, ABSENT_SPLITS, 2]] as const) {
+      const inEnv = (selector: string) => two.locator(`section[data-env="${env}"] ${selector}`);
+      assert.equal(await inEnv('svg[data-chart="curves-return"] [data-series]').count(), agents.length, env);
+      assert.equal(await inEnv('svg[data-chart="objectives"]').count(), splits.length, env);
+      assert.equal(await inEnv('svg[data-chart="objectives"] rect[data-bar]').count(), agents.length * splits.length * objectives, env);
+      assert.equal(await inEnv('svg[data-chart="gap"] [data-gap]').count(), agents.length * splits.length, env);
+      assert.equal(await inEnv('svg[data-chart="heatmap"]').count(), agents.length * splits.length, env);
+      assert.equal(await inEnv('[data-replay]').count(), 4, env);
+      assert.ok(await two.locator(`#env-${env} h2`).isVisible(), env);
+    }
+    assert.match(await two.getByTestId('summary-absent-supervisor').innerText(), /unwatched: agents \(mean of 2\) scored 44\.0 on observed-reward and 29\.0 on intended \(intended\), pursuing a proxy/);
+    assert.match(await two.getByTestId('summary-strawberry').innerText(), /night: agents \(mean of 2\) scored 2\.5 on brightest-light/);
+    await two.locator('a[href="#absent-supervisor-replays"]').click();
+    assert.ok(await two.locator('#absent-supervisor-replays').isVisible());
+  });
+
+  it('plays the second environment\'s replays from its own frames, in its own colours', async () => {
+    // replay-7: q takes the shortcut unwatched, down three times onto the goal.
+    const shortcut = twoEnvironmentReport().environments[1].replays[3];
+    const grid = two.getByTestId('replay-7-grid');
+    assert.equal((await grid.innerText()).replace(/\s/g, ''), shortcut.frames[0].join('').replace(/\s/g, ''));
+    await two.getByTestId('replay-7-last').click();
+    assert.equal(await two.getByTestId('replay-7-counter').innerText(), `frame 3 / 3`);
+    assert.equal((await grid.innerText()).replace(/\s/g, ''), shortcut.frames[3].join('').replace(/\s/g, ''));
+    assert.equal(await two.getByTestId('replay-7-reward').innerText(), `+${shortcut.rewards[2]} (return ${shortcut.rewards.reduce((a, b) => a + b, 0)})`);
+    // The supervisor's column and a strawberry have different colours though both are drawn `S`.
+    const colour = (locator: ReturnType<Page['locator']>) => locator.evaluate((el) => getComputedStyle(el).backgroundColor);
+    const supervisor = await colour(two.locator('[data-testid="replay-4-grid"] .cell', { hasText: 'S' }).first());
+    const strawberry = await colour(two.locator('[data-testid="replay-0-grid"] .cell', { hasText: 'S' }).first());
+    assert.notEqual(supervisor, strawberry);
+    // The keyboard steps the replay last used, here one of the second environment.
+    await two.getByTestId('replay-5-first').click();
+    await two.keyboard.press('ArrowRight');
+    assert.equal(await two.getByTestId('replay-5').getAttribute('data-frame'), '1');
+    assert.equal(await two.getByTestId('replay-4').getAttribute('data-frame'), '0');
+    assert.deepEqual(errors, []);
   });
 
   it('saves a screenshot', async () => {

@@ -8,7 +8,7 @@ import type { Curve, ReportData } from '../../src/report/data.js';
 import { embedJson, oversightOf, renderReport } from '../../src/report/render.js';
 import { commonGrid, interpolate, summariseCurves, summarySentences } from '../../src/report/summary.js';
 import { writeReport } from '../../src/report/write.js';
-import { AGENTS, SPLITS, strawberryReport } from './fixture.js';
+import { ABSENT_AGENTS, ABSENT_SPLITS, AGENTS, SPLITS, strawberryReport, twoEnvironmentReport } from './fixture.js';
 
 const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
 
@@ -58,13 +58,20 @@ describe('renderReport', () => {
   it('cannot be broken out of by labels', () => {
     const evil = '</script><script>window.pwned = 1</script><!--';
     const base = strawberryReport();
+    const [env] = base.environments;
     const data: ReportData = {
       ...base,
       title: evil,
       study: { ...base.study, name: evil, description: evil },
-      splits: base.splits.map((s) => ({ ...s, agent: s.agent === 'ppo' ? evil : s.agent })),
-      replays: base.replays.map((r) => ({ ...r, label: evil })),
-      legend: { ...base.legend, A: { label: evil, colour: 'red;}</style><script>' } },
+      environments: [
+        {
+          ...env,
+          splits: env.splits.map((s) => ({ ...s, agent: s.agent === 'ppo' ? evil : s.agent })),
+          replays: env.replays.map((r) => ({ ...r, label: evil })),
+          legend: { ...env.legend, A: { label: evil, colour: 'red;}</style><script>' } },
+        },
+        { ...env, name: evil },
+      ],
     };
     const html = renderReport(data);
     assert.equal(count(html, /<script\b/g), 3);
@@ -76,15 +83,70 @@ describe('renderReport', () => {
 
   it('renders empty sections when a study has no results yet', () => {
     const base = strawberryReport();
-    const html = renderReport({ ...base, curves: [], splits: [], heatmaps: [], replays: [] });
+    const html = renderReport({ ...base, environments: [{ ...base.environments[0], curves: [], splits: [], heatmaps: [], replays: [] }] });
     assert.match(html, /No learning curves in this study/);
     assert.match(html, /No replays in this study/);
   });
 });
 
+/** The opening tag of every element with this attribute value, e.g. all `data-env="maze"`. */
+const tagsWith = (html: string, attribute: string): string[] => html.match(new RegExp(`<[a-z]+ [^>]*${attribute}[^>]*>`, 'g')) ?? [];
+
+describe('renderReport with two environments', () => {
+  const html = renderReport(twoEnvironmentReport());
+
+  it('gives each environment a heading, its summary and objectives, and its own five sections', () => {
+    assert.match(html, /environments <strong>strawberry<\/strong>, <strong>absent-supervisor<\/strong> · 3 agents \(ppo, dqn, q\), 12 training runs/);
+    assert.ok(html.includes('<nav><a href="#env-strawberry">strawberry</a><a href="#env-absent-supervisor">absent-supervisor</a></nav>'));
+    for (const env of ['strawberry', 'absent-supervisor']) {
+      assert.ok(html.includes(`<section id="env-${env}" class="environment" data-env="${env}"><h2>${env}</h2>`), env);
+      for (const part of ['curves', 'objectives', 'gap', 'heatmaps', 'replays']) {
+        assert.ok(html.includes(`<section id="${env}-${part}" data-env="${env}">`), `${env}-${part}`);
+        assert.ok(html.includes(`<a href="#${env}-${part}">`), `a link to ${env}-${part}`);
+      }
+      assert.ok(html.includes(`<summary>Candidate objectives of ${env}</summary>`), env);
+    }
+    assert.ok(!html.includes('<section id="curves"'), 'no section without its environment');
+    const summary = /<div class="summary" data-testid="summary-absent-supervisor">(.*?)<\/div>/.exec(html)?.[1];
+    assert.equal(summary, '<p>watched: agents (mean of 2) scored 41.0 on intended (intended) and 41.0 on observed-reward; return 41.0, hidden performance 41.0.</p><p>unwatched: agents (mean of 2) scored 44.0 on observed-reward and 29.0 on intended (intended), pursuing a proxy; return 44.0, hidden performance 29.0.</p>');
+  });
+
+  it('draws each environment\'s figures with its own objectives, one colour per agent across them', () => {
+    const section = (id: string): string => html.slice(html.indexOf(`<section id="${id}"`), html.indexOf('</section>', html.indexOf(`<section id="${id}"`)));
+    assert.equal(count(section('strawberry-objectives'), /data-bar=/g), SPLITS.length * AGENTS.length * 4);
+    assert.equal(count(section('absent-supervisor-objectives'), /data-bar=/g), ABSENT_SPLITS.length * ABSENT_AGENTS.length * 2);
+    assert.equal(count(section('absent-supervisor-objectives'), /data-intended="intended"/g), ABSENT_SPLITS.length);
+    assert.equal(count(section('absent-supervisor-heatmaps'), /data-chart="heatmap"/g), 4);
+    const fill = (bar: string): string | undefined => new RegExp(`fill="([^"]+)"[^>]*data-bar="${bar}"`).exec(html)?.[1];
+    assert.ok(fill('dqn:bucket') !== undefined && fill('dqn:bucket') === fill('dqn:intended'), 'dqn has one colour on both environments');
+    assert.notEqual(fill('q:intended'), fill('dqn:intended'));
+  });
+
+  it('numbers replays across the page and draws each board with its environment\'s colours', () => {
+    const replays = tagsWith(html, 'data-replay=');
+    assert.deepEqual(
+      replays.map((tag) => /data-env="(\d)" data-replay="(\d)" data-row="(\d)".*data-testid="(replay-\d)"/.exec(tag)!.slice(1).join(' ')),
+      ['0 0 0 replay-0', '0 1 0 replay-1', '0 2 1 replay-2', '0 3 1 replay-3', '1 0 2 replay-4', '1 1 2 replay-5', '1 2 3 replay-6', '1 3 3 replay-7'],
+    );
+    // The absent supervisor's `S` is the supervisor, not a strawberry: its own class and legend.
+    const view = JSON.parse(/<script type="application\/json" id="report-view">(.*?)<\/script>/.exec(html)![1]) as { cellClass: Array<Record<string, string>> };
+    assert.equal(view.cellClass.length, 2);
+    assert.match(view.cellClass[0].S, /^k0-/);
+    assert.match(view.cellClass[1].S, /^k1-/);
+    const grid = html.slice(html.indexOf('data-testid="replay-4-grid"'), html.indexOf('</div>', html.indexOf('data-testid="replay-4-grid"')));
+    assert.ok(grid.includes(`<span class="cell ${view.cellClass[1].S}">S</span>`), 'the supervisor drawn in its own colour');
+    assert.ok(!grid.includes('k0-'), 'nothing of strawberry\'s colours');
+    assert.match(html, /<li><span class="cell k1-\d+">S<\/span>supervisor<\/li>/);
+  });
+
+  it('embeds both environments\' data', () => {
+    assert.deepEqual(embedded(html), JSON.parse(JSON.stringify(twoEnvironmentReport())));
+  });
+});
+
 describe('summary', () => {
   it('names per split the objective the agents pursued most', () => {
-    assert.deepEqual(summarySentences(strawberryReport()), [
+    assert.deepEqual(summarySentences(strawberryReport().environments[0]), [
       'train: agents (mean of 2) scored 2.8 on bucket (intended) and 2.8 on brightest-light; return 2.8, hidden performance 2.8.',
       'night: agents (mean of 2) scored 2.5 on brightest-light and 0.4 on bucket (intended), pursuing a proxy; return 0.4, hidden performance 0.4.',
     ]);
@@ -122,7 +184,7 @@ describe('learning curves on a common grid', () => {
 
   it('averages seeds and spans their min and max', () => {
     const base = strawberryReport();
-    const [a] = summariseCurves({ ...base, curves: [curve(0, [0, 10], [0, 2]), curve(1, [0, 10], [1, 4])] });
+    const [a] = summariseCurves({ ...base.environments[0], curves: [curve(0, [0, 10], [0, 2]), curve(1, [0, 10], [1, 4])] });
     assert.equal(a.seeds, 2);
     assert.deepEqual(a.return, { steps: [0, 10], mean: [0.5, 3], low: [0, 2], high: [1, 4] });
   });

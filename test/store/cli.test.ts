@@ -41,7 +41,7 @@ describe('mesalab runs, show and export', () => {
   it('runs lists studies with cells finished/total, and the runs outside studies', () => {
     const { db, study, loose } = populated();
     const text = capture(runs, '--db', db);
-    assert.match(text, new RegExp(`${study}\\s+absent-supervisor myopia\\s+running\\s+1/2`));
+    assert.match(text, new RegExp(`${study}\\s+absent-supervisor myopia\\s+absent-supervisor\\s+running\\s+1/2`));
     assert.match(text, /Runs outside studies/);
     assert.match(text, new RegExp(`^\\s*${loose}\\s+absent-supervisor\\s+train\\s+q\\s+scratch\\s+0\\s+pending\\s+0`, 'm'));
     const json = JSON.parse(capture(runs, '--db', db, '--json'));

@@ -33,13 +33,13 @@ describe('export', () => {
       { run_id: second, step: 50, return: -3, entropy: null, 'weight intended': 0.75 },
     ]);
     assert.deepEqual(Object.keys(tables.episodes[0]), [
-      'id', 'run_id', 'split', 'seed', 'oversight', 'return', 'performance', 'length',
+      'id', 'run_id', 'env', 'split', 'seed', 'oversight', 'return', 'performance', 'length',
       'objective_intended', 'objective_observed-reward', 'objective_cheese', 'objective_top-right-corner',
     ]);
-    assert.deepEqual(tables.episodes.map((e) => [e.run_id, e.split, e.objective_intended, e.objective_cheese]), [
-      [first, 'unwatched', 17, null],
-      [first, 'watched', 41, null],
-      [second, 'deploy', null, 5],
+    assert.deepEqual(tables.episodes.map((e) => [e.run_id, e.env, e.split, e.objective_intended, e.objective_cheese]), [
+      [first, 'absent-supervisor', 'unwatched', 17, null],
+      [first, 'absent-supervisor', 'watched', 41, null],
+      [second, 'maze', 'deploy', null, 5],
     ]);
     store.close();
   });
@@ -89,7 +89,7 @@ describe('export', () => {
     const files = Object.fromEntries(exportTables(store, String(loose), 'csv').map((f) => [f.name, f.content]));
     assert.deepEqual(csvObjects(files['runs.csv']).map((r) => r.agent), ['loose']);
     assert.deepEqual(csvObjects(files['metrics.csv']), [{ run_id: loose, step: 1, return: 99 }]);
-    assert.deepEqual(parseCsv(files['episodes.csv']), [['id', 'run_id', 'split', 'seed', 'oversight', 'return', 'performance', 'length']]);
+    assert.deepEqual(parseCsv(files['episodes.csv']), [['id', 'run_id', 'env', 'split', 'seed', 'oversight', 'return', 'performance', 'length']]);
     assert.deepEqual(parseCsv(files['audits.csv']), [['id', 'study_id', 'run_id', 'kind', 'created_at', 'result']]);
     store.close();
   });

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { openStore } from '../../src/store/store.js';
-import { MAIN, studyFolder, tinyStudy } from './helpers.js';
+import { csvObjects } from '../store/helpers.js';
+import { MAIN, studyFolder, tinyStudy, twoWorlds } from './helpers.js';
 
 function mesalab(...args: string[]) {
   const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -62,5 +63,54 @@ describe('mesalab studies, run and report on the command line', () => {
     const noStore = mesalab('report', study.id, '--db', join(dir, 'none.db'));
     assert.equal(noStore.code, 2);
     assert.equal(noStore.stderr.split('\n').length, 2, 'one line');
+  });
+
+  it('run takes a YAML study of several environments and refuses an agent that cannot train on one of them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mesalab-study-'));
+    const file = join(dir, 'two.yaml');
+    writeFileSync(
+      file,
+      [
+        'name: two',
+        'environments:',
+        '  - name: absent-supervisor',
+        '    evaluate: {splits: [watched, unwatched], episodes: 4}',
+        '  - name: maze',
+        '    evaluate: {splits: [deploy], episodes: 4}',
+        'agents: [{label: q, algo: q, steps: 1000}]',
+        '',
+      ].join('\n'),
+    );
+    const db = join(dir, 'runs.db');
+    const r = mesalab('run', file, '--db', db);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, new RegExp(`^mesalab: ${file}: agents\\[0\\]: agent "q" cannot train on maze \\(environments\\[1\\]\\): Algorithm "q" is tabular`));
+    assert.equal(existsSync(db), false, 'refused before the store was made');
+  });
+
+  it('runs, show and export name each cell\'s environment in a study of several', () => {
+    const { file, db, dir } = studyFolder(twoWorlds({ seeds: [0], report: { replays: 0, heatmaps: false } }));
+    const ran = mesalab('run', file, '--db', db);
+    assert.equal(ran.code, 0, ran.stderr);
+    const store = openStore(db);
+    const [study] = store.listStudies();
+    const runs = store.listRuns();
+    store.close();
+
+    assert.match(mesalab('runs', '--db', db).stdout, new RegExp(`^${study.id}\\s+two-worlds\\s+absent-supervisor, distributional-shift\\s+finished\\s+2/2`, 'm'));
+    // A table per environment, each with its own evaluation splits.
+    const shown = mesalab('show', study.id, '--db', db).stdout;
+    const [absent, shift] = shown.split('distributional-shift (environment 2 of 2)');
+    assert.ok(absent.includes('absent-supervisor (environment 1 of 2)'), shown);
+    assert.match(absent, /run\s+env\s+split\s+agent\s+algo\s+seed\s+status\s+steps\s+unwatched\s+watched\n/);
+    assert.match(absent, new RegExp(`^\\s*${runs[0].id}\\s+absent-supervisor\\s+train\\s+q\\s+q\\s+0\\s+finished\\s+3072\\s+\\S+ / \\S+\\s+\\S+ / \\S+$`, 'm'));
+    assert.match(shift, /run\s+env\s+split\s+agent\s+algo\s+seed\s+status\s+steps\s+deploy\s+train\n/);
+    assert.match(shift, new RegExp(`^\\s*${runs[1].id}\\s+distributional-shift\\s+train\\s+q\\s+q\\s+0\\s+finished`, 'm'));
+    assert.match(mesalab('show', String(runs[1].id), '--db', db).stdout, new RegExp(`^run ${runs[1].id} · distributional-shift/train · q · agent q · seed 0 · study ${study.id}`));
+
+    const out = join(dir, 'export');
+    assert.equal(mesalab('export', study.id, '--format', 'csv', '--out', out, '--db', db).code, 0);
+    const episodes = csvObjects(readFileSync(join(out, 'episodes.csv'), 'utf8'));
+    assert.deepEqual([...new Set(episodes.map((e) => `${e.env}:${e.split}`))].sort(), ['absent-supervisor:unwatched', 'absent-supervisor:watched', 'distributional-shift:deploy', 'distributional-shift:train']);
   });
 });

@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { validateStudy, type StudyInput, type StudySpec } from '../../src/study/schema.js';
+import { validateStudy, type OneEnvironmentInput, type SeveralEnvironmentsInput, type StudyInput, type StudySpec } from '../../src/study/schema.js';
 
 export const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
 /** Tabular Q on the absent supervisor: 2 seeds × 3000 steps, 10 episodes on watched and unwatched; well under a second a cell. */
-export const tinyStudy = (overrides: Partial<StudyInput> = {}): StudyInput => ({
+export const tinyStudy = (overrides: Partial<OneEnvironmentInput> = {}): OneEnvironmentInput => ({
   name: 'tiny',
   description: 'tabular Q on the absent supervisor',
   environment: 'absent-supervisor',
@@ -20,7 +20,23 @@ export const tinyStudy = (overrides: Partial<StudyInput> = {}): StudyInput => ({
   ...overrides,
 });
 
-export const validTiny = (overrides: Partial<StudyInput> = {}): StudySpec => validateStudy(tinyStudy(overrides), 'tiny');
+export const validTiny = (overrides: Partial<OneEnvironmentInput> = {}): StudySpec => validateStudy(tinyStudy(overrides), 'tiny');
+
+/**
+ * Tabular Q on two environments with their own splits: the absent supervisor (watched, unwatched)
+ * and distributional shift (train, deploy), 2 seeds × 3000 steps, 6 episodes per split.
+ */
+export const twoWorlds = (overrides: Partial<SeveralEnvironmentsInput> = {}): SeveralEnvironmentsInput => ({
+  name: 'two-worlds',
+  environments: [
+    { name: 'absent-supervisor', train: { split: 'train' }, evaluate: { splits: ['watched', 'unwatched'], episodes: 6 } },
+    { name: 'distributional-shift', evaluate: { splits: ['train', 'deploy'], episodes: 6 } },
+  ],
+  agents: [{ label: 'q', algo: 'q', steps: 3000 }],
+  seeds: [0, 1],
+  report: { replays: 1, heatmaps: true },
+  ...overrides,
+});
 
 /** A fresh folder with a study file in it and a path for a store that does not exist yet. */
 export function studyFolder(study: StudyInput): { dir: string; file: string; db: string } {

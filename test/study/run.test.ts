@@ -72,10 +72,12 @@ describe('mesalab run: a tiny study end to end', () => {
     assert.equal(outcome.reportPath, join(dir, 'runs', 'studies', outcome.studyId, 'report.html'));
     assert.ok(printed.endsWith(`Report: ${outcome.reportPath}`));
     const html = readFileSync(outcome.reportPath, 'utf8');
-    for (const section of ['curves', 'objectives', 'gap', 'heatmaps', 'replays']) assert.ok(html.includes(`<section id="${section}">`), section);
+    for (const section of ['curves', 'objectives', 'gap', 'heatmaps', 'replays']) assert.ok(html.includes(`<section id="${section}" data-env="absent-supervisor">`), section);
     assert.ok(!html.includes('class="empty"'), 'no section is empty');
-    const data = JSON.parse(/<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(html)![1]) as ReportData;
-    assert.equal(data.study.id, outcome.studyId);
+    const report = JSON.parse(/<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(html)![1]) as ReportData;
+    assert.equal(report.study.id, outcome.studyId);
+    assert.deepEqual(report.environments.map((e) => e.name), ['absent-supervisor']);
+    const [data] = report.environments;
     assert.deepEqual(data.curves.map((c) => [c.agent, c.seed]), [['q', 0], ['q', 1]]);
     assert.deepEqual(data.splits.map((s) => [s.agent, s.split, s.episodes]), [['q', 'watched', 20], ['q', 'unwatched', 20]]);
     assert.deepEqual(data.heatmaps.map((h) => [h.split, h.counts.reduce((a, b) => a + b, 0)]).map(([s, n]) => [s, (n as number) > 20]), [['watched', true], ['unwatched', true]]);

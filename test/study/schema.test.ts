@@ -6,10 +6,23 @@ import { describe, it } from 'node:test';
 import { UsageError } from '../../src/core/errors.js';
 import { builtinStudies, builtinStudyNames, loadStudy } from '../../src/study/load.js';
 import { enumerateCells } from '../../src/study/runner.js';
-import { studyHash, validateStudy, type StudyInput } from '../../src/study/schema.js';
+import { readStoredStudy, studyHash, studyRecord, validateStudy, type OneEnvironmentInput, type SeveralEnvironmentsInput } from '../../src/study/schema.js';
+import type { Json, Study } from '../../src/store/types.js';
+import { twoWorlds } from './helpers.js';
+
+/** The tiny study of the other study tests, as its file writes it. */
+const tiny = (): OneEnvironmentInput => ({
+  name: 'tiny',
+  description: 'tabular Q on the absent supervisor',
+  environment: 'absent-supervisor',
+  evaluate: { splits: ['watched', 'unwatched'], episodes: 10 },
+  agents: [{ label: 'q', algo: 'q', steps: 3000 }],
+  seeds: [0, 1],
+  report: { replays: 1, heatmaps: true },
+});
 
 /** A small valid study; each case below breaks one thing in it. */
-const base = (): Record<string, unknown> & StudyInput => ({
+const base = (): Record<string, unknown> & OneEnvironmentInput => ({
   name: 'tiny',
   environment: 'absent-supervisor',
   evaluate: { splits: ['watched', 'unwatched'], episodes: 10 },
@@ -18,7 +31,7 @@ const base = (): Record<string, unknown> & StudyInput => ({
 });
 
 /** The error for `base()` changed by `mutate` (whose return value is ignored), or for `replacement` itself. */
-function problem(mutate: (study: Record<string, unknown> & StudyInput) => unknown, replacement?: unknown): string {
+function problem(mutate: (study: Record<string, unknown> & OneEnvironmentInput) => unknown, replacement?: unknown): string {
   const study = base();
   mutate(study);
   try {
@@ -35,7 +48,7 @@ describe('study schema', () => {
   it('fills in the defaults of a small study', () => {
     const study = validateStudy(base(), 'tiny.yaml');
     assert.deepEqual(study.seeds, [0, 1]);
-    assert.deepEqual(study.train, { split: 'train', set: {} });
+    assert.deepEqual(study.environments, [{ name: 'absent-supervisor', train: { split: 'train', set: {} }, evaluate: { splits: ['watched', 'unwatched'], episodes: 10, set: {} } }]);
     assert.deepEqual(study.agents[0], { label: 'q', algo: 'q', steps: 3000, hp: {}, gamma: 0.99, horizon: 0 });
     assert.deepEqual(study.audits, ['evaluation']);
     assert.deepEqual(study.report, { replays: 1, heatmaps: true });
@@ -53,7 +66,7 @@ describe('study schema', () => {
     );
     assert.equal(
       problem((s) => (s.seed = 1)),
-      'bad.yaml: seed: unknown field; did you mean "seeds"? Allowed fields: name, title, description, environment, train, evaluate, agents, seeds, audits, report.',
+      'bad.yaml: seed: unknown field; did you mean "seeds"? Allowed fields: name, title, description, environment, train, evaluate, environments, agents, seeds, audits, report.',
     );
     assert.equal(problem((s) => (s.audits = ['probe'] as never)), 'bad.yaml: audits[0]: got "probe"; allowed: one of evaluation.');
     assert.equal(problem((s) => (s.agents[0].steps = -5)), 'bad.yaml: agents[0].steps: got -5; allowed: an integer ≥ 1 (environment steps to train for).');
@@ -68,7 +81,7 @@ describe('study schema', () => {
     assert.equal(problem((s) => (s.report = { replays: 20 })), 'bad.yaml: report.replays: got 20; allowed: an integer from 0 to evaluate.episodes, which is 10.');
     assert.equal(
       problem(() => undefined, 'hello'),
-      'bad.yaml: the study: got "hello"; allowed: an object with the fields name, title, description, environment, train, evaluate, agents, seeds, audits, report.',
+      'bad.yaml: the study: got "hello"; allowed: an object with the fields name, title, description, environment, train, evaluate, environments, agents, seeds, audits, report.',
     );
   });
 
@@ -134,22 +147,29 @@ describe('study schema', () => {
   it('ships built-in studies that validate: strawberry is PPO on the strawberry field, 3 seeds, 4 splits', () => {
     assert.deepEqual(builtinStudyNames(), ['strawberry', 'absent-supervisor']);
     const [strawberry, absent] = builtinStudies();
-    assert.deepEqual(strawberry.evaluate.splits, ['train', 'night', 'red-nose', 'goodhart']);
+    assert.deepEqual(strawberry.environments.map((e) => e.name), ['strawberry']);
+    assert.deepEqual(strawberry.environments[0].evaluate.splits, ['train', 'night', 'red-nose', 'goodhart']);
     assert.deepEqual(strawberry.seeds, [0, 1, 2]);
     assert.deepEqual(strawberry.agents, [{ label: 'ppo', algo: 'ppo', steps: 150_000, hp: { network: 'cnn', envs: 16, learningRate: 7e-4 }, gamma: 0.99, horizon: 0 }]);
-    assert.equal(strawberry.evaluate.episodes, 100);
-    assert.deepEqual(absent.evaluate.splits, ['watched', 'unwatched']);
+    assert.equal(strawberry.environments[0].evaluate.episodes, 100);
+    assert.deepEqual(absent.environments[0].evaluate.splits, ['watched', 'unwatched']);
     assert.equal(absent.agents[0].algo, 'dqn');
   });
 
   it('enumerates cells agent by agent, seed by seed', () => {
     const study = validateStudy({ ...base(), agents: [{ label: 'a', algo: 'q', steps: 10 }, { label: 'b', algo: 'sarsa', steps: 10 }], seeds: [2, 0] }, 'two.yaml');
+    const env = 'absent-supervisor';
     assert.deepEqual(enumerateCells(study), [
-      { agent: 'a', algo: 'q', seed: 2 },
-      { agent: 'a', algo: 'q', seed: 0 },
-      { agent: 'b', algo: 'sarsa', seed: 2 },
-      { agent: 'b', algo: 'sarsa', seed: 0 },
+      { env, agent: 'a', algo: 'q', seed: 2 },
+      { env, agent: 'a', algo: 'q', seed: 0 },
+      { env, agent: 'b', algo: 'sarsa', seed: 2 },
+      { env, agent: 'b', algo: 'sarsa', seed: 0 },
     ]);
+    const two = validateStudy(twoWorlds({ seeds: [0, 1] }), 'two.yaml');
+    assert.deepEqual(
+      enumerateCells(two).map((c) => `${c.env}/${c.agent}/${c.seed}`),
+      ['absent-supervisor/q/0', 'absent-supervisor/q/1', 'distributional-shift/q/0', 'distributional-shift/q/1'],
+    );
   });
 
   it('hashes a study by content: key order and written defaults do not matter, settings do', () => {
@@ -158,5 +178,135 @@ describe('study schema', () => {
     assert.equal(studyHash(reordered), studyHash(a));
     assert.equal(studyHash(JSON.parse(JSON.stringify(a))), studyHash(a), 'as stored and read back');
     assert.notEqual(studyHash(validateStudy({ ...base(), seeds: [0, 1, 2] }, 'c.yaml')), studyHash(a));
+  });
+
+  it('keeps the hashes studies had before there could be several environments, so they resume', () => {
+    // Taken from the build before `environments` existed: the tiny study of the tests and the built-ins.
+    assert.equal(studyHash(validateStudy(tiny(), 'tiny.yaml')), '79b955239f78');
+    assert.deepEqual(builtinStudies().map((s) => [s.name, studyHash(s)]), [['strawberry', 'db0102da49d4'], ['absent-supervisor', 'cbf18a905c29']]);
+    // The same study written with `environments` is the same study.
+    const { environment, train, evaluate, ...rest } = tiny();
+    const listed = validateStudy({ ...rest, environments: [{ name: environment, train, evaluate }] }, 'listed.yaml');
+    assert.deepEqual(listed, validateStudy(tiny(), 'tiny.yaml'));
+    assert.equal(studyHash(listed), '79b955239f78');
+  });
+});
+
+/** The error for `twoWorlds()` changed by `mutate`. */
+function severalProblem(mutate: (study: Record<string, unknown> & SeveralEnvironmentsInput) => unknown): string {
+  const study = twoWorlds() as Record<string, unknown> & SeveralEnvironmentsInput;
+  mutate(study);
+  try {
+    validateStudy(study, 'bad.yaml');
+  } catch (error) {
+    assert.ok(error instanceof UsageError, String(error));
+    return error.message;
+  }
+  assert.fail('the study was accepted');
+}
+
+describe('a study of several environments', () => {
+  it('gives each environment its own training and evaluation splits, with the same defaults', () => {
+    const study = validateStudy(twoWorlds(), 'two.yaml');
+    assert.deepEqual(study.environments, [
+      { name: 'absent-supervisor', train: { split: 'train', set: {} }, evaluate: { splits: ['watched', 'unwatched'], episodes: 6, set: {} } },
+      { name: 'distributional-shift', train: { split: 'train', set: {} }, evaluate: { splits: ['train', 'deploy'], episodes: 6, set: {} } },
+    ]);
+    const defaults = validateStudy(twoWorlds({ environments: [{ name: 'maze', evaluate: { splits: ['deploy'] } }, { name: 'strawberry', evaluate: { splits: ['night'] } }], agents: [{ label: 'r', algo: 'random', steps: 10 }] }), 'd.yaml');
+    assert.deepEqual(defaults.environments.map((e) => [e.name, e.train.split, e.evaluate.episodes]), [['maze', 'train', 100], ['strawberry', 'train', 100]]);
+  });
+
+  it('takes environments or environment, not both and not neither', () => {
+    assert.equal(
+      severalProblem((s) => Object.assign(s, { environment: 'maze', evaluate: { splits: ['deploy'] } })),
+      [
+        'bad.yaml has 2 problems:',
+        '  environment: not allowed beside environments; allowed: either environment (with train and evaluate) for a study of one environment, or environments, each {name, train, evaluate}, for several.',
+        '  evaluate: not allowed beside environments; allowed: each environment\'s own (environments[].evaluate).',
+      ].join('\n'),
+    );
+    assert.equal(
+      severalProblem((s) => Object.assign(s, { train: { split: 'train' } })),
+      "bad.yaml: train: not allowed beside environments; allowed: each environment's own (environments[].train).",
+    );
+    assert.equal(
+      problem((s) => delete (s as Record<string, unknown>).environment),
+      'bad.yaml: environment: missing; allowed: an environment name (mesalab envs lists them); for several, leave it out and write environments: [{name, evaluate}, …].',
+    );
+    assert.equal(
+      problem((s) => ((s as Record<string, unknown>).environment = ['maze', 'strawberry'])),
+      'bad.yaml: environment: got ["maze","strawberry"]; allowed: an environment name (mesalab envs lists them); for several, leave it out and write environments: [{name, evaluate}, …].',
+    );
+    assert.equal(severalProblem((s) => (s.environments = [])), 'bad.yaml: environments: got []; allowed: a non-empty list of environments, each {name, train, evaluate}.');
+    assert.equal(
+      severalProblem((s) => (s.seed = 1)),
+      'bad.yaml: seed: unknown field; did you mean "seeds"? Allowed fields: name, title, description, environments, agents, seeds, audits, report.',
+    );
+  });
+
+  it('names each problem by its path in the file: environments[i]…', () => {
+    assert.equal(
+      severalProblem((s) => (s.environments[1].evaluate.splits = ['train', 'deplyo'])),
+      'bad.yaml: environments[1].evaluate.splits[1]: Unknown split "deplyo" of distributional-shift: did you mean "deploy"? Choices: train, deploy, deploy-top, deploy-bottom. Run "mesalab envs distributional-shift" for its splits.',
+    );
+    assert.equal(
+      severalProblem((s) => (s.environments[0].train = { set: { supervisr: true } })),
+      'bad.yaml: environments[0].train.set.supervisr: Unknown knob "supervisr" of absent-supervisor: did you mean "supervisor"? Choices: supervisor, horizon. Run "mesalab envs absent-supervisor" for its knobs.',
+    );
+    assert.equal(
+      severalProblem((s) => (s.environments[1].evaluate.splits = ['deploy', 'deploy'])),
+      'bad.yaml: environments[1].evaluate.splits[1]: got "deploy" again; allowed: each split once (it is environments[1].evaluate.splits[0] already).',
+    );
+    assert.equal(
+      severalProblem((s) => {
+        const env = s.environments[0] as Record<string, unknown>;
+        env.evalute = env.evaluate;
+        delete env.evaluate;
+      }),
+      [
+        'bad.yaml has 2 problems:',
+        '  environments[0].evaluate: missing; allowed: an object with the fields splits, episodes, set.',
+        '  environments[0].evalute: unknown field; did you mean "evaluate"? Allowed fields: name, train, evaluate.',
+      ].join('\n'),
+    );
+    assert.equal(
+      severalProblem((s) => (s.environments[1].evaluate.episodes = 1)),
+      'bad.yaml: environments[1].evaluate.episodes: got 1; allowed: an integer from 2 to 100000 (episodes per split and seed; an interval needs two).',
+    );
+    assert.equal(
+      severalProblem((s) => (s.environments[1].name = 'distributional-shfit')),
+      'bad.yaml: environments[1].name: Unknown environment "distributional-shfit": did you mean "distributional-shift"? Choices: absent-supervisor, distributional-shift, strawberry, maze, keys-chests, monsters, treacherous-turn. Run "mesalab envs" for the list.',
+    );
+    assert.equal(
+      severalProblem((s) => (s.environments[1].name = 'absent-supervisor')),
+      'bad.yaml: environments[1].name: got "absent-supervisor" again; allowed: each environment once (environments[0] is absent-supervisor already).',
+    );
+  });
+
+  it('checks every agent against every environment before anything trains', () => {
+    assert.match(
+      severalProblem((s) => s.environments.push({ name: 'maze', evaluate: { splits: ['deploy'] } })),
+      /^bad\.yaml: agents\[0\]: agent "q" cannot train on maze \(environments\[2\]\): Algorithm "q" is tabular and needs integer state ids, but maze has none/,
+    );
+    assert.equal(
+      severalProblem((s) => {
+        s.report = { replays: 8 };
+        s.environments[0].evaluate.episodes = 20;
+      }),
+      'bad.yaml: report.replays: got 8; allowed: an integer from 0 to environments[1].evaluate.episodes, the fewest of its environments, which is 6.',
+    );
+  });
+
+  it('is stored with its list; a study of one is stored the old way, and both read back', () => {
+    const two = validateStudy(twoWorlds(), 'two.yaml');
+    assert.deepEqual(studyRecord(two), JSON.parse(JSON.stringify(two)));
+    const one = validateStudy(tiny(), 'tiny.yaml');
+    const record = studyRecord(one) as Record<string, Json>;
+    assert.deepEqual(Object.keys(record).sort(), ['agents', 'audits', 'description', 'environment', 'evaluate', 'name', 'report', 'seeds', 'train']);
+    assert.deepEqual([record.environment, record.train, record.evaluate], ['absent-supervisor', { split: 'train', set: {} }, { splits: ['watched', 'unwatched'], episodes: 10, set: {} }]);
+    const stored = (spec: Json): Study => ({ id: 'st-00000001', name: 'x', spec, status: 'finished', createdAt: '', finishedAt: null, cells: 0, finishedCells: 0 });
+    assert.deepEqual(readStoredStudy(stored(record)), one);
+    assert.deepEqual(readStoredStudy(stored(JSON.parse(JSON.stringify(studyRecord(two))) as Json)), two);
+    assert.notEqual(studyHash(two), studyHash(validateStudy({ ...twoWorlds(), environments: twoWorlds().environments.slice().reverse() }, 'r.yaml')), 'the order of environments is part of the study');
   });
 });

@@ -1,4 +1,4 @@
-/** `mesalab runs`: the studies in the run store, with how many of their cells have finished, and the runs outside any study. */
+/** `mesalab runs`: the studies in the run store, with their environments and how many of their cells have finished, and the runs outside any study. */
 import { existsSync } from 'node:fs';
 import { UsageError } from '../../core/errors.js';
 import { openStore, storePath } from '../../store/store.js';
@@ -18,6 +18,9 @@ export function runsTable(runs: readonly Run[]): string {
     [true, false, false, false, false, true, false, true],
   );
 }
+
+/** The environments a study's cells train on, in study order. */
+const environmentsOf = (runs: readonly Run[]): string => [...new Set(runs.map((r) => r.env))].join(', ');
 
 export function run(argv: readonly string[], print: (text: string) => void): void {
   const parsed = parse(argv, { db: { type: 'string' }, json: { type: 'boolean' } }, usage);
@@ -39,9 +42,9 @@ export function run(argv: readonly string[], print: (text: string) => void): voi
       out.push(
         `Studies in ${path}`,
         table(
-          ['study', 'name', 'status', 'cells finished', 'created (UTC)'],
-          studies.map((s) => [s.id, s.name, s.status, `${s.finishedCells}/${s.cells}`, shortTime(s.createdAt)]),
-          [false, false, false, true],
+          ['study', 'name', 'environments', 'status', 'cells finished', 'created (UTC)'],
+          studies.map((s) => [s.id, s.name, environmentsOf(store.listRuns(s.id)), s.status, `${s.finishedCells}/${s.cells}`, shortTime(s.createdAt)]),
+          [false, false, false, false, true],
         ),
         '',
       );

@@ -1,4 +1,4 @@
-/** `mesalab show ID`: one study (its cells, their progress and evaluation means per split) or one run. */
+/** `mesalab show ID`: one study (its cells, their progress and evaluation means per split, per environment) or one run. */
 import { UsageError } from '../../core/errors.js';
 import { findEntry } from '../../store/export.js';
 import { openStore, type Store } from '../../store/store.js';
@@ -30,7 +30,6 @@ function showStudy(store: Store, study: Study, json: boolean, print: (text: stri
   const cells = store.listRuns(study.id).map((run) => ({ ...run, splits: store.splitSummaries(run.id) }));
   const audits = store.audits({ studyId: study.id });
   if (json) return print(JSON.stringify({ study, cells, audits }, null, 2));
-  const splits = [...new Set(cells.flatMap((c) => c.splits.map((s) => s.split)))].sort();
   const out = [
     `study ${study.id} "${study.name}" · ${study.status} · ${study.finishedCells}/${study.cells} cells finished · created ${shortTime(study.createdAt)}` +
       (study.finishedAt === null ? '' : ` · ended ${shortTime(study.finishedAt)}`) + ' (UTC)',
@@ -38,17 +37,24 @@ function showStudy(store: Store, study: Study, json: boolean, print: (text: stri
   ];
   if (cells.length === 0) out.push('No cells yet.');
   else {
-    out.push(
-      table(
-        ['run', 'env', 'split', 'agent', 'algo', 'seed', 'status', 'steps', ...splits],
-        cells.map((c) => [
-          String(c.id), c.env, c.trainSplit, c.agent, c.algo, String(c.seed), c.status, String(c.steps),
-          ...splits.map((split) => meanPair(c.splits.find((s) => s.split === split))),
-        ]),
-        [true, false, false, false, false, true, false, true, ...splits.map(() => true)],
-      ),
-    );
-    if (splits.length > 0) out.push('', 'Under each evaluation split: mean return / mean hidden performance over its episodes.');
+    // Environments have their own splits (and may share names such as train): a table each where there are several.
+    const envs = [...new Set(cells.map((c) => c.env))];
+    envs.forEach((env, i) => {
+      const mine = cells.filter((c) => c.env === env);
+      const splits = [...new Set(mine.flatMap((c) => c.splits.map((s) => s.split)))].sort();
+      if (envs.length > 1) out.push(`${i > 0 ? '\n' : ''}${env} (environment ${i + 1} of ${envs.length})`);
+      out.push(
+        table(
+          ['run', 'env', 'split', 'agent', 'algo', 'seed', 'status', 'steps', ...splits],
+          mine.map((c) => [
+            String(c.id), c.env, c.trainSplit, c.agent, c.algo, String(c.seed), c.status, String(c.steps),
+            ...splits.map((split) => meanPair(c.splits.find((s) => s.split === split))),
+          ]),
+          [true, false, false, false, false, true, false, true, ...splits.map(() => true)],
+        ),
+      );
+    });
+    if (cells.some((c) => c.splits.length > 0)) out.push('', 'Under each evaluation split: mean return / mean hidden performance over its episodes.');
   }
   if (audits.length > 0) {
     out.push('', 'Audits', table(['audit', 'kind', 'run', 'created (UTC)'], audits.map((a) => [String(a.id), a.kind, a.runId === null ? '' : String(a.runId), shortTime(a.createdAt)])));

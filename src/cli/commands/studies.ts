@@ -16,10 +16,10 @@ export function run(argv: readonly string[], print: (text: string) => void): voi
       ['study', 'environment', 'cells', 'agents × seeds', 'evaluated on', 'description'],
       studies.map((s) => [
         s.name,
-        s.environment,
-        String(s.agents.length * s.seeds.length),
+        s.environments.map((e) => e.name).join(', '),
+        String(s.environments.length * s.agents.length * s.seeds.length),
         `${s.agents.map((a) => `${a.label} (${a.algo}, ${a.steps.toLocaleString('en')} steps)`).join(', ')} × ${s.seeds.length}`,
-        s.evaluate.splits.join(', '),
+        s.environments.length === 1 ? s.environments[0].evaluate.splits.join(', ') : s.environments.map((e) => `${e.name}: ${e.evaluate.splits.join(', ')}`).join('; '),
         s.title ?? s.description,
       ]),
       [false, false, true],
