@@ -64,6 +64,8 @@ export interface Audit {
   readonly question: string;
   /** Which options it reads, with their defaults, one line. */
   readonly options: string;
+  /** Why it cannot run on this environment with its default options (e.g. no oversight knob), or undefined if it can. */
+  unavailable(spec: EnvSpec<Params>): string | undefined;
   run(subject: AuditSubject, options: AuditOptions): Promise<AuditResult> | AuditResult;
 }
 

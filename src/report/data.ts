@@ -115,9 +115,22 @@ export interface EnvironmentReport {
   readonly legend: Readonly<Record<string, LegendEntry>>;
 }
 
+/** One audit of one cell: its one-line verdict and headline statistic (the full result is in the run store). */
+export interface AuditLine {
+  readonly kind: string;
+  readonly env: string;
+  readonly agent: string;
+  readonly seed: number;
+  /** true: found what it looks for; false: did not; null: inconclusive. */
+  readonly flagged: boolean | null;
+  readonly verdict: string;
+}
+
 export interface ReportData {
   readonly title: string;
   readonly study: StudyInfo;
+  /** The audits the study ran beyond evaluation, shown on top (absent or empty: none). */
+  readonly audits?: readonly AuditLine[];
   /** The study's environments in its order (at least one); the page gives each its own sections. */
   readonly environments: readonly EnvironmentReport[];
 }

@@ -65,6 +65,10 @@ svg text { font-family: inherit; }
 .badge { display: inline-block; font-size: .75rem; padding: 0 6px; border-radius: 8px; border: 1px solid currentColor; margin-left: 4px; }
 .badge.watched { color: #0072B2; }
 .badge.unwatched { color: #D55E00; }
+.badge.flagged { color: #D55E00; font-weight: 600; }
+.badge.passed { color: #009E73; }
+.badge.inconclusive { color: #666; }
+ul.audits { padding-left: 1.2em; } ul.audits li { margin: 4px 0; }
 .board { display: inline-grid; gap: 1px; background: #bbb; padding: 1px; border-radius: 3px;
   font-family: ui-monospace, "DejaVu Sans Mono", "Liberation Mono", Menlo, Consolas, monospace; }
 .cell { width: var(--cell); height: var(--cell); display: flex; align-items: center; justify-content: center; font-weight: 700; white-space: pre; }
@@ -268,6 +272,24 @@ function environmentSections(data: ReportData, e: number, prefix: string, agentI
 }
 
 /** The report as one HTML document. */
+/** The audits' verdicts, one line per cell under each audit, before the evidence of the sections below. */
+function auditsSection(data: ReportData, several: boolean): string {
+  const audits = data.audits ?? [];
+  if (audits.length === 0) return '';
+  const kinds = [...new Set(audits.map((a) => a.kind))];
+  const lists = kinds.map((kind) => {
+    const items = audits
+      .filter((a) => a.kind === kind)
+      .map((a) => {
+        const [flag, label] = a.flagged === true ? ['flagged', 'flagged'] : a.flagged === false ? ['passed', 'passed'] : ['inconclusive', 'inconclusive'];
+        return `<li data-flag="${flag}"><strong>${esc(a.agent)}</strong> seed ${a.seed}${several ? ` on ${esc(a.env)}` : ''} <span class="badge ${flag}">${label}</span> ${esc(a.verdict)}</li>`;
+      })
+      .join('');
+    return `<h3>${esc(kind)}</h3><ul class="audits">${items}</ul>`;
+  });
+  return `${section('audits', '', 'Audits', 'What each audit concluded about each trained agent; <code>mesalab show</code> and <code>mesalab export</code> give the full results with their evidence.', lists.join(''))}\n`;
+}
+
 export function renderReport(data: ReportData): string {
   const agents = studyAgentOrder(data);
   const agentIndex = (agent: string): number => Math.max(0, agents.indexOf(agent));
@@ -304,12 +326,13 @@ export function renderReport(data: ReportData): string {
       .join('\n');
   }
   header += '</header>';
+  const audits = auditsSection(data, several);
 
   return (
     '<!DOCTYPE html>\n' +
     `<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
     `<meta name="generator" content="mesalab report"><title>${esc(data.title)}</title>\n<style>${CSS}${cellCss}</style></head>\n<body>\n` +
-    `${header}\n<main>\n${sections}\n</main>\n` +
+    `${header}\n<main>\n${audits}${sections}\n</main>\n` +
     '<footer>Made by mesalab from the data embedded in this page (<code>#report-data</code>, JSON): open nothing else, fetch nothing.</footer>\n' +
     `<script type="application/json" id="report-data">${embedJson(data)}</script>\n` +
     `<script type="application/json" id="report-view">${embedJson(view)}</script>\n` +

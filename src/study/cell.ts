@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { MesalabError } from '../core/errors.js';
 import type { Params } from '../engine/knobs.js';
 import type { EnvSpec } from '../engine/spec.js';
+import { getAudit } from '../audits/index.js';
+import { getEnvSpec } from '../registry.js';
 import { openStore, type Store } from '../store/store.js';
 import type { EpisodeInput, MetricsRow, Run } from '../store/types.js';
 import { EVAL_SEED_BASE, evaluatePolicy, loadRunPolicy, type EpisodeRecord } from '../train/evaluate.js';
@@ -30,7 +32,8 @@ export type CellMessage =
       readonly performance: number | null;
       readonly stepsPerSecond: number;
     }
-  | { readonly kind: 'evaluating'; readonly split: string; readonly index: number; readonly of: number };
+  | { readonly kind: 'evaluating'; readonly split: string; readonly index: number; readonly of: number }
+  | { readonly kind: 'auditing'; readonly audit: string; readonly index: number; readonly of: number };
 
 export type CellOutcome = 'finished' | 'stopped';
 
@@ -102,6 +105,22 @@ async function trainAndEvaluate(store: Store, run: Run, spec: StudySpec, plan: E
       if (store.episodes(run.id, splits[i]).length === plan.evaluate.episodes) continue;
       post({ kind: 'evaluating', split: splits[i], index: i, of: splits.length });
       store.recordEpisodes(run.id, evaluateSplit(policy, config, spec, plan, splits[i]));
+    }
+    // The study's audits that suit this environment, each once: a cell resumed after one was stored skips it.
+    const envSpec = getEnvSpec(run.env);
+    const audits = spec.audits.filter((name) => name !== 'evaluation' && getAudit(name).unavailable(envSpec) === undefined);
+    for (let i = 0; i < audits.length; i++) {
+      if (stop()) {
+        store.setRunStatus(run.id, 'pending', trained.steps);
+        return 'stopped';
+      }
+      if (store.audits({ runId: run.id }).some((a) => a.kind === audits[i])) continue;
+      post({ kind: 'auditing', audit: audits[i], index: i, of: audits.length });
+      const result = await getAudit(audits[i]).run(
+        { config, policy, spec: envSpec, label: `run ${run.id}` },
+        { set: knobPairs(plan.evaluate.set), episodes: plan.evaluate.episodes, seed: EVAL_SEED_BASE },
+      );
+      store.recordAudit({ studyId: run.studyId!, runId: run.id, kind: result.audit, result });
     }
   } finally {
     policy.dispose?.();

@@ -18,6 +18,6 @@ export {
 export { loadStudy, readStudyFile, builtinStudies, builtinStudyNames, type LoadedStudy } from './load.js';
 export { runStudy, enumerateCells, newestWithHash, type RunStudyOptions, type StudyOutcome, type Cell } from './runner.js';
 export { runCell, type CellMessage, type CellOptions, type CellOutcome } from './cell.js';
-export { studyOutcomes, formatOutcomes, groupEpisodes, type SplitOutcome, type ObjectiveResult, type EpisodeGroup } from './results.js';
+export { studyAudits, formatAudits, type AuditVerdict, studyOutcomes, formatOutcomes, groupEpisodes, type SplitOutcome, type ObjectiveResult, type EpisodeGroup } from './results.js';
 export { buildReportData } from './report-data.js';
 export { studyFolder, REPORT_FILE } from './paths.js';

@@ -23,7 +23,7 @@ interface CellState {
   readonly view: CellView;
   startSteps: number;
   steps: number;
-  phase: 'starting' | 'training' | 'evaluating';
+  phase: 'starting' | 'training' | 'evaluating' | 'auditing';
   return: number | null;
   performance: number | null;
   rate: number;
@@ -112,6 +112,14 @@ export class StudyProgress {
         cell.splits = message.of;
         if (!this.tty) this.line(`${name}: ${evaluatingText(cell)}`);
         break;
+      case 'auditing':
+        this.advance(cell, cell.view.budget);
+        cell.phase = 'auditing';
+        cell.split = message.audit;
+        cell.splitIndex = message.index;
+        cell.splits = message.of;
+        if (!this.tty) this.line(`${name}: ${evaluatingText(cell)}`);
+        break;
     }
     this.draw(false);
   }
@@ -176,7 +184,7 @@ export class StudyProgress {
     const width = Math.max(40, columns - 1);
     const lines = [`${this.title} · ${this.studyText()}`];
     for (const cell of this.running.values()) {
-      const detail = cell.phase === 'starting' ? 'starting…' : cell.phase === 'evaluating' ? evaluatingText(cell) : `${bar(cell.steps / cell.view.budget)} ${trainingText(cell)}`;
+      const detail = cell.phase === 'starting' ? 'starting…' : cell.phase === 'evaluating' || cell.phase === 'auditing' ? evaluatingText(cell) : `${bar(cell.steps / cell.view.budget)} ${trainingText(cell)}`;
       lines.push(`  ${cellName(cell.view).padEnd(14)} ${detail}`);
     }
     this.clear();
@@ -196,7 +204,9 @@ function trainingText(cell: CellState): string {
   return `${percent}% ${count(cell.steps)}/${count(cell.view.budget)} steps · return ${ret} · performance ${performance} · ${count(Math.round(cell.rate))} steps/s`;
 }
 
+/** What a cell does after training: evaluating on a split, or auditing (`split` then names the audit). */
 function evaluatingText(cell: CellState): string {
+  if (cell.phase === 'auditing') return `auditing: ${cell.split} (audit ${cell.splitIndex + 1} of ${cell.splits})`;
   return `evaluating on ${cell.split} (split ${cell.splitIndex + 1} of ${cell.splits})`;
 }
 

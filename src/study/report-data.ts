@@ -15,7 +15,7 @@ import type { Store } from '../store/store.js';
 import type { Episode, Run, Study } from '../store/types.js';
 import { EVAL_SEED_BASE } from '../train/evaluate.js';
 import { setupFor, type RunConfig } from '../train/run.js';
-import { groupEpisodes, summariseGroup, type EpisodeGroup } from './results.js';
+import { groupEpisodes, studyAudits, summariseGroup, type EpisodeGroup } from './results.js';
 import { knobPairs, readStoredStudy, type EnvironmentPlan, type StudySpec } from './schema.js';
 import { agentCell, agentPlane } from './trace.js';
 
@@ -29,6 +29,7 @@ export function buildReportData(store: Store, study: Study): ReportData {
   return {
     title: spec.title ?? `${spec.name}: ${spec.environments.map((e) => e.name).join(', ')}`,
     study: { id: study.id, name: study.name, description: spec.description, createdAt: study.createdAt },
+    audits: studyAudits(store, study.id, spec),
     environments: spec.environments.map((plan) =>
       environmentReport(store, spec, plan, runs.filter((r) => r.env === plan.name), groups.filter((g) => g.env === plan.name)),
     ),

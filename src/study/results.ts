@@ -126,3 +126,44 @@ export function formatOutcomes(outcomes: readonly SplitOutcome[]): string {
 function indent(text: string): string {
   return text.split('\n').map((l) => `  ${l}`).join('\n');
 }
+
+/** One stored audit of a study's cell, as the result and the report show it. */
+export interface AuditVerdict {
+  readonly kind: string;
+  readonly env: string;
+  readonly agent: string;
+  readonly seed: number;
+  readonly flagged: boolean | null;
+  readonly verdict: string;
+}
+
+/** The study's stored audits (beyond evaluation), in study order: audit, then environment, agent and seed. */
+export function studyAudits(store: Store, studyId: string, study: StudySpec): AuditVerdict[] {
+  const runs = new Map(store.listRuns(studyId).map((r) => [r.id, r]));
+  const verdicts = store.audits({ studyId }).flatMap((a): AuditVerdict[] => {
+    const run = a.runId === null ? undefined : runs.get(a.runId);
+    const result = a.result as { verdict?: unknown; flagged?: unknown };
+    if (run === undefined || typeof result.verdict !== 'string') return [];
+    return [{ kind: a.kind, env: run.env, agent: run.agent, seed: run.seed, flagged: typeof result.flagged === 'boolean' ? result.flagged : null, verdict: result.verdict }];
+  });
+  const order = (list: readonly string[], x: string) => list.indexOf(x);
+  const envs = study.environments.map((e) => e.name);
+  const agents = study.agents.map((a) => a.label);
+  return verdicts.sort(
+    (a, b) => order(study.audits, a.kind) - order(study.audits, b.kind) || order(envs, a.env) - order(envs, b.env) || order(agents, a.agent) - order(agents, b.agent) || a.seed - b.seed,
+  );
+}
+
+/** The audits as text: per audit, one verdict line per cell. */
+export function formatAudits(verdicts: readonly AuditVerdict[], several: boolean): string {
+  if (verdicts.length === 0) return '';
+  const out: string[] = [];
+  for (const kind of [...new Set(verdicts.map((v) => v.kind))]) {
+    out.push('', `Audit ${kind}:`);
+    for (const v of verdicts.filter((x) => x.kind === kind)) {
+      const flag = v.flagged === true ? 'FLAGGED' : v.flagged === false ? 'passed' : 'inconclusive';
+      out.push(`  ${v.agent} seed ${v.seed}${several ? ` on ${v.env}` : ''} · ${flag} · ${v.verdict}`);
+    }
+  }
+  return out.join('\n');
+}

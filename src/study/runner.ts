@@ -18,7 +18,7 @@ import type { CellMessage } from './cell.js';
 import { cellDirectory, defaultStudiesRoot, REPORT_FILE, studyFolder } from './paths.js';
 import { StudyProgress, cellName, clock, type CellEnd } from './progress.js';
 import { buildReportData } from './report-data.js';
-import { formatOutcomes, studyOutcomes } from './results.js';
+import { formatAudits, formatOutcomes, studyAudits, studyOutcomes } from './results.js';
 import { cellConfig, studyHash, studyRecord, type StudySpec } from './schema.js';
 
 const WORKER = fileURLToPath(new URL('./worker.js', import.meta.url));
@@ -169,6 +169,8 @@ async function runInStore(store: Store, study: StudySpec, options: RunStudyOptio
 /** Print the result tables and write the report. */
 function finish(store: Store, studyId: string, study: StudySpec, options: RunStudyOptions): StudyOutcome {
   options.print(formatOutcomes(studyOutcomes(store, studyId, study)));
+  const audits = formatAudits(studyAudits(store, studyId, study), study.environments.length > 1);
+  if (audits !== '') options.print(audits);
   const record = store.study(studyId);
   if (record === undefined) throw new MesalabError(`No study "${studyId}" in ${store.path}.`);
   const reportPath = writeReport(buildReportData(store, record), join(studyFolder(store, studyId), REPORT_FILE));

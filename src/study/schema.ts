@@ -18,13 +18,17 @@ import { getEnvSpec, getSplit } from '../registry.js';
 import type { Json, Study } from '../store/types.js';
 import { getAlgorithm, parseHyperparameters, resolveAlgorithmConfig } from '../train/algorithms.js';
 import { setupFor, type RunConfig } from '../train/run.js';
+import { AUDITS as AUDIT_REGISTRY, getAudit } from '../audits/index.js';
 
 /** A knob value as a study file writes it: `supervisor: true`, `size: 9`, `lighting: night`. */
 export type KnobSetting = string | number | boolean;
 
-/** What a study can audit. For now only the evaluation summaries every study prints. */
-export const AUDITS = ['evaluation'] as const;
-export type AuditKind = (typeof AUDITS)[number];
+/**
+ * What a study can audit: `evaluation` (the summaries every study prints), and every audit of
+ * `mesalab audit`, run on each cell whose environment it suits, after its evaluation.
+ */
+export const AUDITS = ['evaluation', ...AUDIT_REGISTRY.map((a) => a.name)] as [string, ...string[]];
+export type AuditKind = string;
 
 export const DEFAULT_EPISODES = 100;
 export const DEFAULT_GAMMA = 0.99;
@@ -308,6 +312,14 @@ export function validateStudy(input: unknown, source: string): StudySpec {
       const where = form === 'one' ? '' : `agent "${agent.label}" cannot train on ${plan.name} (environments[${e}]): `;
       problems.check(['agents', i], () => algorithm.check?.(setupFor(cellConfig(plan, agent, study.seeds[0])).setup, resolveAlgorithmConfig(algorithm, typed)), where);
     });
+  });
+  // An audit must suit at least one environment (compliance-gap needs oversight, …); cells of the others skip it.
+  study.audits.forEach((name, i) => {
+    if (name === 'evaluation') return;
+    const first = study.audits.indexOf(name);
+    if (first !== i) return problems.add(['audits', i], `got "${name}" again; allowed: each audit once (audits[${first}] is ${name} already).`);
+    const reasons = specs.flatMap((spec) => (spec === undefined ? [] : [getAudit(name).unavailable(spec)]));
+    if (reasons.length > 0 && reasons.every((r) => r !== undefined)) problems.add(['audits', i], `got "${name}", which suits none of the study's environments: ${reasons.join(' ')}`);
   });
   const fewest = study.environments.reduce((low, plan, e) => (plan.evaluate.episodes < study.environments[low].evaluate.episodes ? e : low), 0);
   const episodes = study.environments[fewest].evaluate.episodes;

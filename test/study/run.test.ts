@@ -96,4 +96,37 @@ describe('mesalab run: a tiny study end to end', () => {
     const fresh = await runStudy(validTiny({ seeds: [0] }), { db, fresh: true, again: '', print: () => undefined, progress: captureStream().stream });
     assert.notEqual(fresh.studyId, outcome.studyId);
   });
+
+  it('runs the study\'s audits on every cell after its evaluation, stores and prints them, shows them in the report, and does not repeat them', async () => {
+    const input = tinyStudy({ name: 'audited', audits: ['evaluation', 'compliance-gap'] });
+    const { db } = studyFolder(input);
+    const study = validTiny({ name: 'audited', audits: ['evaluation', 'compliance-gap'] });
+    const lines: string[] = [];
+    const outcome = await runStudy(study, { db, again: 'mesalab run audited', print: (t) => lines.push(t), progress: captureStream().stream });
+    assert.equal(outcome.exitCode, 0, lines.join('\n'));
+    const store = openStore(db);
+    try {
+      // cells run two at a time, so their audits are stored in either order
+      const audits = store.audits({ studyId: outcome.studyId }).sort((a, b) => a.runId! - b.runId!);
+      const runs = store.listRuns(outcome.studyId);
+      assert.deepEqual(audits.map((a) => [a.kind, a.runId]), runs.map((r) => ['compliance-gap', r.id]));
+      const printed = lines.join('\n');
+      for (const [i, audit] of audits.entries()) {
+        const result = audit.result as { audit: string; verdict: string; episodes: number; conditions: { episodesPerCondition: number } };
+        assert.equal(result.audit, 'compliance-gap');
+        assert.equal(result.conditions.episodesPerCondition, 10, 'as many episodes as the study evaluates');
+        assert.ok(printed.includes(`q seed ${runs[i].seed} · `) && printed.includes(result.verdict), printed);
+      }
+      assert.match(printed, /Audit compliance-gap:/);
+      const report = readFileSync(outcome.reportPath!, 'utf8');
+      const data = JSON.parse(/<script type="application\/json" id="report-data">([^]*?)<\/script>/.exec(report)![1]) as ReportData;
+      assert.equal(data.audits!.length, 2);
+      assert.ok(report.includes('<section id="audits"'));
+      // Run again: the finished study is reprinted, and no audit runs twice.
+      await runStudy(study, { db, again: 'mesalab run audited', print: () => undefined, progress: captureStream().stream });
+      assert.equal(store.audits({ studyId: outcome.studyId }).length, 2);
+    } finally {
+      store.close();
+    }
+  });
 });

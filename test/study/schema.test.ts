@@ -68,7 +68,7 @@ describe('study schema', () => {
       problem((s) => (s.seed = 1)),
       'bad.yaml: seed: unknown field; did you mean "seeds"? Allowed fields: name, title, description, environment, train, evaluate, environments, agents, seeds, audits, report.',
     );
-    assert.equal(problem((s) => (s.audits = ['probe'] as never)), 'bad.yaml: audits[0]: got "probe"; allowed: one of evaluation.');
+    assert.equal(problem((s) => (s.audits = ['probe'] as never)), 'bad.yaml: audits[0]: got "probe"; allowed: one of evaluation, compliance-gap, treacherous-turn.');
     assert.equal(problem((s) => (s.agents[0].steps = -5)), 'bad.yaml: agents[0].steps: got -5; allowed: an integer ≥ 1 (environment steps to train for).');
     assert.equal(
       problem((s) => delete (s.agents[0] as Record<string, unknown>).algo),
@@ -109,6 +109,20 @@ describe('study schema', () => {
       problem((s) => s.agents.push({ label: 'q', algo: 'q', steps: 10 })),
       'bad.yaml: agents[1].label: got "q" again; allowed: a label of letters, digits, ".", "_" or "-" (it names the run directories), unique in the study (agents[0] has it).',
     );
+  });
+
+  it('takes the audits of mesalab audit, each once, where one of the study\'s environments suits it', () => {
+    const ok = validateStudy({ ...base(), audits: ['evaluation', 'compliance-gap', 'treacherous-turn'] }, 'ok.yaml');
+    assert.deepEqual(ok.audits, ['evaluation', 'compliance-gap', 'treacherous-turn']);
+    assert.equal(
+      problem((s) => {
+        s.environment = 'distributional-shift';
+        s.evaluate = { splits: ['train', 'deploy'], episodes: 10 };
+        s.audits = ['evaluation', 'compliance-gap'];
+      }),
+      'bad.yaml: audits[1]: got "compliance-gap", which suits none of the study\'s environments: Audit "compliance-gap" needs an environment with an oversight knob; distributional-shift has none. Environments with one: absent-supervisor (supervisor), treacherous-turn (oversight).',
+    );
+    assert.match(problem((s) => (s.audits = ['compliance-gap', 'compliance-gap'])), /audits\[1\]: got "compliance-gap" again/);
   });
 
   it('lists every problem, one line each', () => {
@@ -183,7 +197,8 @@ describe('study schema', () => {
   it('keeps the hashes studies had before there could be several environments, so they resume', () => {
     // Taken from the build before `environments` existed: the tiny study of the tests and the built-ins.
     assert.equal(studyHash(validateStudy(tiny(), 'tiny.yaml')), '79b955239f78');
-    assert.deepEqual(builtinStudies().map((s) => [s.name, studyHash(s)]), [['strawberry', 'db0102da49d4'], ['absent-supervisor', 'cbf18a905c29']]);
+    // (absent-supervisor's was cbf18a905c29 then; it has since added the compliance-gap audit, a new definition)
+    assert.deepEqual(builtinStudies().map((s) => [s.name, studyHash(s)]), [['strawberry', 'db0102da49d4'], ['absent-supervisor', '79110cfda4e0']]);
     // The same study written with `environments` is the same study.
     const { environment, train, evaluate, ...rest } = tiny();
     const listed = validateStudy({ ...rest, environments: [{ name: environment, train, evaluate }] }, 'listed.yaml');

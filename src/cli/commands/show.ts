@@ -57,9 +57,15 @@ function showStudy(store: Store, study: Study, json: boolean, print: (text: stri
     if (cells.some((c) => c.splits.length > 0)) out.push('', 'Under each evaluation split: mean return / mean hidden performance over its episodes.');
   }
   if (audits.length > 0) {
-    out.push('', 'Audits', table(['audit', 'kind', 'run', 'created (UTC)'], audits.map((a) => [String(a.id), a.kind, a.runId === null ? '' : String(a.runId), shortTime(a.createdAt)])));
+    out.push('', 'Audits', table(['audit', 'kind', 'run', 'verdict'], audits.map((a) => [String(a.id), a.kind, a.runId === null ? '' : String(a.runId), verdictOf(a.result)])));
   }
   print(out.join('\n'));
+}
+
+/** An audit's one-line verdict, as stored in its result. */
+function verdictOf(result: unknown): string {
+  const verdict = (result as { verdict?: unknown } | null)?.verdict;
+  return typeof verdict === 'string' ? verdict : '';
 }
 
 /** Four significant digits: losses of 1e-5 and returns of 40 both read right. */
@@ -71,7 +77,8 @@ function showRun(store: Store, run: Run, json: boolean, print: (text: string) =>
   const last = store.lastMetrics(run.id);
   const splits = store.splitSummaries(run.id);
   const artifacts = store.artifacts(run.id);
-  if (json) return print(JSON.stringify({ run, lastMetrics: last ?? null, splits, artifacts }, null, 2));
+  const audits = store.audits({ runId: run.id });
+  if (json) return print(JSON.stringify({ run, lastMetrics: last ?? null, splits, artifacts, audits }, null, 2));
   const out = [
     `run ${run.id} · ${run.env}/${run.trainSplit} · ${run.algo} · agent ${run.agent} · seed ${run.seed}${run.studyId === null ? '' : ` · study ${run.studyId}`}`,
     `${run.status} · ${run.steps} steps · created ${shortTime(run.createdAt)}${run.finishedAt === null ? '' : ` · ended ${shortTime(run.finishedAt)}`} (UTC)${run.runDir === null ? '' : ` · ${run.runDir}`}`,
@@ -95,6 +102,9 @@ function showRun(store: Store, run: Run, json: boolean, print: (text: string) =>
         [false, true, true, true, true],
       ),
     );
+  }
+  if (audits.length > 0) {
+    out.push('', 'Audits', table(['audit', 'kind', 'created (UTC)', 'verdict'], audits.map((a) => [String(a.id), a.kind, shortTime(a.createdAt), verdictOf(a.result)])));
   }
   if (artifacts.length > 0) {
     out.push('', 'Artifacts', table(['kind', 'bytes', 'sha256', 'path'], artifacts.map((a) => [a.kind, String(a.bytes), a.sha256.slice(0, 12), a.path]), [false, true]));

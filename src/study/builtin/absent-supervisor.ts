@@ -1,7 +1,8 @@
 /**
  * The absent supervisor (Leike et al. 2017): DQN trained with the supervisor present half the time,
  * then evaluated watched and unwatched. It learns to behave only while watched: the long way round
- * when the supervisor is there, the shortcut over the punishment tile when not.
+ * when the supervisor is there, the shortcut over the punishment tile when not. The compliance-gap
+ * audit then says so per seed, with the gap in hidden performance and its interval.
  */
 import type { StudyInput } from '../schema.js';
 
@@ -14,6 +15,6 @@ export const absentSupervisor: StudyInput = {
   evaluate: { splits: ['watched', 'unwatched'], episodes: 100 },
   agents: [{ label: 'dqn', algo: 'dqn', steps: 40_000 }],
   seeds: '0-2',
-  audits: ['evaluation'],
+  audits: ['evaluation', 'compliance-gap'],
   report: { replays: 1, heatmaps: true },
 };
