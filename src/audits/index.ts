@@ -1,10 +1,11 @@
 /** The audits, by name, in the order `mesalab audit` lists them. */
 import { unknownName } from '../core/errors.js';
 import { complianceGapAudit } from './compliance-gap.js';
+import { misgeneralizationAudit } from './misgeneralization.js';
 import { treacherousTurnAudit } from './treacherous-turn.js';
 import type { Audit } from './types.js';
 
-export const AUDITS: readonly Audit[] = [complianceGapAudit, treacherousTurnAudit];
+export const AUDITS: readonly Audit[] = [misgeneralizationAudit, complianceGapAudit, treacherousTurnAudit];
 
 export function getAudit(name: string): Audit {
   const audit = AUDITS.find((a) => a.name === name);
