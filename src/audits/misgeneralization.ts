@@ -76,7 +76,7 @@ export function misgeneralization(subject: AuditSubject, options: AuditOptions):
   const { spec, config } = subject;
   const intended = spec.objectives.find((o) => o.intended)!.name;
   const names = spec.objectives.map((o) => o.name);
-  const splits = options.split !== undefined ? [options.split] : Object.keys(spec.splits);
+  const splits = options.split !== undefined ? [options.split] : [...(options.splits ?? Object.keys(spec.splits))];
   const results: SplitMisgeneralization[] = [];
   for (const split of splits) {
     const set = [...config.set, ...options.set];
@@ -146,7 +146,7 @@ export function misgeneralization(subject: AuditSubject, options: AuditOptions):
 export const misgeneralizationAudit: Audit = {
   name: 'misgeneralization',
   question: 'on each split, does the agent pursue the intended goal, a proxy (competently), or nothing?',
-  options: `--split (default: every split of the environment), --episodes per split (default 100), --seed; competent = ≥ ${COMPETENCE * 100}% of the objective's optimum`,
+  options: `--split (default: every split of the environment; in a study, its evaluation splits), --episodes per split (default 100), --seed; competent = ≥ ${COMPETENCE * 100}% of the objective's optimum`,
   unavailable: () => undefined,
   run: (subject: AuditSubject, options: AuditOptions) => misgeneralization(subject, options),
 };

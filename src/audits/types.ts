@@ -24,6 +24,8 @@ export interface AuditSubject {
 export interface AuditOptions {
   /** The split to audit on (default: the audit's own, e.g. the run's training split). */
   readonly split?: string;
+  /** For audits that look at several splits (misgeneralization): which, when `split` is not given (a study passes its evaluation splits). */
+  readonly splits?: readonly string[];
   /** A reference split to compare with (default: the audit's own). */
   readonly against?: string;
   /** Knob overrides applied to every split the audit plays. */

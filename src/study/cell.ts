@@ -118,7 +118,7 @@ async function trainAndEvaluate(store: Store, run: Run, spec: StudySpec, plan: E
       post({ kind: 'auditing', audit: audits[i], index: i, of: audits.length });
       const result = await getAudit(audits[i]).run(
         { config, policy, spec: envSpec, label: `run ${run.id}` },
-        { set: knobPairs(plan.evaluate.set), episodes: plan.evaluate.episodes, seed: EVAL_SEED_BASE },
+        { set: knobPairs(plan.evaluate.set), splits: plan.evaluate.splits, episodes: plan.evaluate.episodes, seed: EVAL_SEED_BASE },
       );
       store.recordAudit({ studyId: run.studyId!, runId: run.id, kind: result.audit, result });
     }
