@@ -1,0 +1,399 @@
+/**
+ * How well soft-optimal behaviour explains observed decisions: the log-likelihood
+ *
+ *   L(θ) = Σ_{s,a} c(s, a) log π_θ(a | s),
+ *
+ * where c counts decisions (demonstrated steps, or a policy's expected occupancy) and π_θ is the
+ * soft-optimal policy (soft.ts) for the reward θ · φ at unit rationality (θ = β w: the rationality is
+ * the length of θ). Inverse RL maximises it over θ (irl.ts); MEG over β along one direction (meg.ts).
+ *
+ * Gradient. With Q_θ = θ · φ + γ P̂ V_θ and V_θ(s) = log mean_a exp Q_θ(s, a), the derivative of
+ * log π_θ(a | s) is ψ(s, a) − Σ_a' π_θ(a' | s) ψ(s, a'), where ψ = ∂Q_θ/∂θ are the policy's discounted
+ * successor features, ψ = φ + γ P̂ Π ψ. Rather than solve for ψ (one policy evaluation per
+ * objective), the adjoint is propagated forwards once:
+ *
+ *   g(s, a) = c(s, a) − c(s) π_θ(a | s),   ρ = g + γ (P̂ Π)ᵀ ρ,   ∇L = Σ_{s,a} ρ(s, a) φ(s, a).
+ *
+ * When c are the counts of whole trajectories from the start distribution this is Ziebart's
+ * "empirical minus expected feature counts" (Ziebart et al. 2008, 2010); the form above is exact for
+ * any counts and for the discounted, stationary policy. With a finite horizon H, ρ runs through the
+ * stored policies with H − 1 … 1 steps to go. The Gauss–Seidel values are solved to the tolerance
+ * given, so the gradient is exact to about that precision.
+ */
+import { activeStates, hardSolve, softSolve, type ResolvedSoftOptions, type SoftCore } from './soft.js';
+import type { TabularModel } from './model.js';
+
+export interface Likelihood {
+  /** L(θ) in nats; −∞ where a counted decision has probability 0. */
+  readonly value: number;
+  /** ∇L(θ), in spec order; null when not asked for. */
+  readonly gradient: Float64Array | null;
+  readonly core: SoftCore;
+}
+
+/** The adjoint series stops once a term's mass falls below this share of the first one's. */
+const ADJOINT_TOLERANCE = 1e-9;
+
+/** L(θ) and, if asked, ∇L(θ). `counts` must be 0 on pairs never tried. */
+export function logLikelihood(
+  model: TabularModel,
+  counts: Float64Array,
+  theta: ArrayLike<number>,
+  options: ResolvedSoftOptions,
+  warm: Float64Array | null = null,
+  withGradient = true,
+): Likelihood {
+  const A = model.actionCount;
+  const k = model.objectives.length;
+  const reward = new Float64Array(model.stateCount * A);
+  for (const sa of model.pairs) {
+    let r = 0;
+    for (let j = 0; j < k; j++) r += theta[j] * model.features[sa * k + j];
+    reward[sa] = r;
+  }
+  const core = softSolve(model, reward, options, warm, withGradient);
+  let value = 0;
+  for (const sa of model.pairs) {
+    const c = counts[sa];
+    if (c > 0) value += c * (core.q[sa] - core.logZ[(sa / A) | 0]);
+  }
+  return { value, gradient: withGradient ? gradientOf(model, counts, core, options) : null, core };
+}
+
+/** ∇L by the forward adjoint ρ = g + γ (P̂ Π)ᵀ ρ (see the header). */
+function gradientOf(model: TabularModel, counts: Float64Array, core: SoftCore, options: ResolvedSoftOptions): Float64Array {
+  const S = model.stateCount;
+  const k = model.objectives.length;
+  const { pairStart, pairs, edgeStart, edgeState, edgeProbability } = model;
+  const { gamma, horizon, maxSweeps } = options;
+  const active = activeStates(model);
+  // g = c − c(s) π: the decisions' surprise, per pair
+  const rho = new Float64Array(S * model.actionCount);
+  let term = new Float64Array(S * model.actionCount);
+  let firstMass = 0;
+  for (const s of active) {
+    let total = 0;
+    for (let p = pairStart[s]; p < pairStart[s + 1]; p++) total += counts[pairs[p]];
+    if (total === 0) continue;
+    for (let p = pairStart[s]; p < pairStart[s + 1]; p++) {
+      const sa = pairs[p];
+      const g = counts[sa] - total * core.policy[sa];
+      term[sa] = g;
+      rho[sa] = g;
+      firstMass += Math.abs(g);
+    }
+  }
+  const inflow = new Float64Array(S);
+  let next = new Float64Array(S * model.actionCount);
+  // one step of the adjoint: next(s', a') = γ π(a' | s') Σ_{s,a} P̂(s' | s, a) term(s, a)
+  const propagate = (policy: Float64Array): number => {
+    for (const sa of pairs) {
+      const t = term[sa];
+      if (t === 0) continue;
+      const end = edgeStart[sa + 1];
+      for (let e = edgeStart[sa]; e < end; e++) inflow[edgeState[e]] += edgeProbability[e] * t;
+    }
+    let mass = 0;
+    for (const s of active) {
+      const into = inflow[s];
+      inflow[s] = 0;
+      for (let p = pairStart[s]; p < pairStart[s + 1]; p++) {
+        const sa = pairs[p];
+        const t = gamma * policy[sa] * into;
+        next[sa] = t;
+        rho[sa] += t;
+        mass += Math.abs(t);
+      }
+    }
+    [term, next] = [next, term];
+    return mass;
+  };
+  if (firstMass > 0) {
+    if (horizon > 0) {
+      const levels = core.levels ?? [];
+      for (let h = levels.length - 1; h >= 0; h--) propagate(levels[h]);
+    } else {
+      for (let sweep = 0; sweep < maxSweeps; sweep++) if (propagate(core.policy) <= ADJOINT_TOLERANCE * firstMass) break;
+    }
+  }
+  const gradient = new Float64Array(k);
+  for (const sa of pairs) {
+    const r = rho[sa];
+    if (r === 0) continue;
+    for (let j = 0; j < k; j++) gradient[j] += r * model.features[sa * k + j];
+  }
+  return gradient;
+}
+
+/** L at β = ∞ along `direction`: the optimal policy, ties shared; −∞ if a counted decision is not optimal. */
+export function optimalLogLikelihood(model: TabularModel, counts: Float64Array, direction: ArrayLike<number>, options: ResolvedSoftOptions): number {
+  const k = model.objectives.length;
+  const reward = new Float64Array(model.visits.length);
+  for (let sa = 0; sa < reward.length; sa++) {
+    if (model.visits[sa] === 0) continue;
+    for (let j = 0; j < k; j++) reward[sa] += direction[j] * model.features[sa * k + j];
+  }
+  const { probabilities } = hardSolve(model, reward, options);
+  let value = 0;
+  for (let sa = 0; sa < counts.length; sa++) if (counts[sa] > 0) value += counts[sa] * Math.log(probabilities[sa]);
+  return value;
+}
+
+/** L at θ = 0: every counted decision at 1 / |A(s)|. */
+export function uniformLogLikelihood(model: TabularModel, counts: Float64Array): number {
+  const A = model.actionCount;
+  let value = 0;
+  for (let sa = 0; sa < counts.length; sa++) if (counts[sa] > 0) value -= counts[sa] * Math.log(model.triedCount[(sa / A) | 0]);
+  return value;
+}
+
+/** The largest |w · φ(s, a)| over tried pairs: the reward's scale, which sets where β is searched. */
+export function rewardScale(model: TabularModel, direction: ArrayLike<number>): number {
+  const k = model.objectives.length;
+  let scale = 0;
+  for (let sa = 0; sa < model.visits.length; sa++) {
+    if (model.visits[sa] === 0) continue;
+    let r = 0;
+    for (let j = 0; j < k; j++) r += direction[j] * model.features[sa * k + j];
+    scale = Math.max(scale, Math.abs(r));
+  }
+  return scale;
+}
+
+// ---- β along one direction ----------------------------------------------------------------------
+
+export interface BetaFit {
+  /** The best rationality found: 0 (uniform), finite, or ±Infinity (optimal / pessimal). */
+  readonly beta: number;
+  /** L(β w) there. */
+  readonly value: number;
+  readonly evaluations: number;
+}
+
+export interface BetaSearch {
+  /** Also search β < 0 (soft-minimising w), as MEG's maximum entropy policy set includes. */
+  readonly allowNegative: boolean;
+  /** β is searched where β · max|w · φ| lies in [1e-8, `range`] (default 1e6); beyond, β = ±∞ is tried. */
+  readonly range?: number;
+}
+
+/**
+ * Maximise L(β w) over β: the sign from the slope at β = 0, then a bracket by factors of 4 from
+ * β · max|w · φ| = 1, then the Illinois method on the slope in log β. L is concave in β for the
+ * undiscounted finite-horizon likelihood of whole trajectories (it is the log-partition's dual,
+ * Ziebart 2010 §5), and in practice unimodal in the discounted case; the search assumes that.
+ */
+export function fitBeta(model: TabularModel, counts: Float64Array, direction: ArrayLike<number>, options: ResolvedSoftOptions, search: BetaSearch): BetaFit {
+  const k = model.objectives.length;
+  const scale = rewardScale(model, direction);
+  const atZero = uniformLogLikelihood(model, counts);
+  let evaluations = 0;
+  let warm: { beta: number; values: Float64Array } | null = null;
+  const theta = new Float64Array(k);
+  // L and dL/dβ at β
+  const at = (beta: number): { beta: number; value: number; slope: number } => {
+    for (let j = 0; j < k; j++) theta[j] = beta * direction[j];
+    let start: Float64Array | null = null;
+    if (warm !== null && warm.beta !== 0 && Math.sign(warm.beta) === Math.sign(beta)) start = warm.values.map((v) => (v * beta) / warm!.beta);
+    const { value, gradient, core } = logLikelihood(model, counts, theta, options, start);
+    evaluations++;
+    warm = { beta, values: core.values };
+    let slope = 0;
+    for (let j = 0; j < k; j++) slope += gradient![j] * direction[j];
+    return { beta, value, slope };
+  };
+  if (scale === 0) return { beta: 0, value: atZero, evaluations };
+  const origin = at(0);
+  const flat = 1e-12 * (1 + Math.abs(atZero));
+  if (Math.abs(origin.slope) <= flat || (origin.slope < 0 && !search.allowNegative)) return { beta: 0, value: atZero, evaluations };
+  const sign = origin.slope > 0 ? 1 : -1;
+  // along b = |β| > 0 the function rises at 0: h(b) = L(sign · b · w), h'(b) = sign · L'
+  const h = (b: number) => {
+    const point = at(sign * b);
+    return { b, u: Math.log(b), value: point.value, slope: sign * point.slope };
+  };
+  const smallest = 1e-8 / scale;
+  const largest = (search.range ?? 1e6) / scale;
+  let best = { beta: 0, value: atZero };
+  const consider = (point: { b: number; value: number }) => {
+    if (point.value > best.value) best = { beta: sign * point.b, value: point.value };
+  };
+  let lo: ReturnType<typeof h>;
+  let hi: ReturnType<typeof h>;
+  let point = h(1 / scale);
+  consider(point);
+  if (point.slope > 0) {
+    lo = point;
+    for (;;) {
+      if (lo.b * 4 > largest) {
+        // still rising at the end of the range: the optimal (or pessimal) policy is the limit
+        const limit = optimalLogLikelihood(model, counts, Array.from(direction, (w) => sign * w), options);
+        return limit >= best.value ? { beta: sign * Infinity, value: limit, evaluations } : { ...best, evaluations };
+      }
+      point = h(lo.b * 4);
+      consider(point);
+      if (point.slope <= 0) break;
+      lo = point;
+    }
+    hi = point;
+  } else {
+    hi = point;
+    for (;;) {
+      if (hi.b / 4 < smallest) return { ...best, evaluations };
+      point = h(hi.b / 4);
+      consider(point);
+      if (point.slope > 0) break;
+      hi = point;
+    }
+    lo = point;
+  }
+  // Illinois: regula falsi on the slope in u = log b, halving the stale end's slope when one end stays
+  let side = 0;
+  // (stops once β is known to 0.1%, or L changes by under 1e-6 nats per unit of log β)
+  for (let iteration = 0; iteration < 60 && hi.u - lo.u > 1e-3; iteration++) {
+    const u = (lo.u * hi.slope - hi.u * lo.slope) / (hi.slope - lo.slope);
+    point = h(Math.exp(u));
+    consider(point);
+    if (Math.abs(point.slope * point.b) <= 1e-6) break;
+    if (point.slope > 0) {
+      lo = point;
+      if (side === 1) hi = { ...hi, slope: hi.slope / 2 };
+      side = 1;
+    } else {
+      hi = point;
+      if (side === -1) lo = { ...lo, slope: lo.slope / 2 };
+      side = -1;
+    }
+  }
+  return { ...best, evaluations };
+}
+
+// ---- θ over all directions ----------------------------------------------------------------------
+
+export interface WeightFit {
+  /** The maximiser θ of L(θ)/N − (λ/2)|θ|², in spec order. */
+  readonly theta: Float64Array;
+  /** L(θ) there. */
+  readonly value: number;
+  readonly iterations: number;
+  readonly evaluations: number;
+  readonly converged: boolean;
+}
+
+export interface WeightSearch {
+  /** Where the search starts (default θ = 0, the uniform policy). */
+  readonly start?: ArrayLike<number>;
+  /** λ of the L2 penalty (λ/2)|θ|² on the per-decision log-likelihood. */
+  readonly l2: number;
+  readonly maxIterations: number;
+  /** Stop once every component of the penalised per-decision gradient is below this. */
+  readonly gradientTolerance: number;
+}
+
+/**
+ * Maximise L(θ)/N − (λ/2)|θ|² by BFGS with a backtracking (Armijo) line search (Nocedal & Wright
+ * 2006, Algorithm 6.1, with the initial scaling of Eq. 6.20), from θ = 0. Deterministic: no random
+ * draw, and a fixed order of operations.
+ */
+export function fitWeights(model: TabularModel, counts: Float64Array, decisions: number, options: ResolvedSoftOptions, search: WeightSearch): WeightFit {
+  const k = model.objectives.length;
+  const n = Math.max(decisions, 1e-300);
+  let evaluations = 0;
+  let warm: Float64Array | null = null;
+  // F(θ) = −L(θ)/N + (λ/2)|θ|², minimised
+  const evaluate = (theta: Float64Array) => {
+    const { value, gradient, core } = logLikelihood(model, counts, theta, options, warm);
+    evaluations++;
+    let penalty = 0;
+    const g = new Float64Array(k);
+    for (let j = 0; j < k; j++) {
+      penalty += 0.5 * search.l2 * theta[j] * theta[j];
+      g[j] = -gradient![j] / n + search.l2 * theta[j];
+    }
+    return { f: -value / n + penalty, g, value, values: core.values };
+  };
+  let theta = Float64Array.from(search.start ?? new Float64Array(k));
+  let current = evaluate(theta);
+  warm = current.values;
+  let inverse = identity(k);
+  let iterations = 0;
+  let converged = false;
+  for (; iterations < search.maxIterations; iterations++) {
+    if (maxAbs(current.g) <= search.gradientTolerance) {
+      converged = true;
+      break;
+    }
+    let direction = times(inverse, current.g, -1);
+    let descent = dot(current.g, direction);
+    if (!(descent < 0)) {
+      inverse = identity(k);
+      direction = times(inverse, current.g, -1);
+      descent = dot(current.g, direction);
+    }
+    // backtracking line search: the first step length with sufficient decrease
+    let step = 1;
+    let trial = null;
+    let candidate = theta;
+    for (let halvings = 0; halvings < 60; halvings++, step /= 2) {
+      candidate = theta.map((t, j) => t + step * direction[j]);
+      const next = evaluate(candidate);
+      if (Number.isFinite(next.f) && next.f <= current.f + 1e-4 * step * descent) {
+        trial = next;
+        break;
+      }
+    }
+    if (trial === null) break; // no decrease along the direction: as far as this precision goes
+    const s = candidate.map((t, j) => t - theta[j]);
+    const y = trial.g.map((g, j) => g - current.g[j]);
+    const sy = dot(s, y);
+    if (iterations === 0 && sy > 0) inverse = scaled(identity(k), sy / dot(y, y));
+    if (sy > 1e-12 * Math.sqrt(dot(s, s) * dot(y, y))) inverse = bfgsUpdate(inverse, s, y, sy);
+    const progress = current.f - trial.f;
+    theta = candidate;
+    current = trial;
+    warm = current.values;
+    if (progress <= 1e-15 * (1 + Math.abs(current.f))) {
+      converged = maxAbs(current.g) <= search.gradientTolerance * 100;
+      iterations++;
+      break;
+    }
+  }
+  return { theta, value: current.value, iterations, evaluations, converged };
+}
+
+// ---- small dense linear algebra for BFGS (k × k, k = the number of objectives) -------------------
+
+function identity(k: number): Float64Array[] {
+  return Array.from({ length: k }, (_, i) => Float64Array.from({ length: k }, (_, j) => (i === j ? 1 : 0)));
+}
+
+function scaled(m: Float64Array[], factor: number): Float64Array[] {
+  return m.map((row) => row.map((x) => x * factor));
+}
+
+function times(m: Float64Array[], v: Float64Array, factor: number): Float64Array {
+  return Float64Array.from(m, (row) => factor * dot(row, v));
+}
+
+function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += a[i] * b[i];
+  return sum;
+}
+
+function maxAbs(v: Float64Array): number {
+  let max = 0;
+  for (const x of v) max = Math.max(max, Math.abs(x));
+  return max;
+}
+
+/** H⁺ = (I − ρ s yᵀ) H (I − ρ y sᵀ) + ρ s sᵀ, ρ = 1 / yᵀs (Nocedal & Wright Eq. 6.17). */
+function bfgsUpdate(h: Float64Array[], s: Float64Array, y: Float64Array, sy: number): Float64Array[] {
+  const k = s.length;
+  const rho = 1 / sy;
+  const hy = Float64Array.from(h, (row) => dot(row, y));
+  const yhy = dot(y, hy);
+  return h.map((row, i) =>
+    row.map((x, j) => x - rho * (hy[i] * s[j] + s[i] * hy[j]) + (rho * rho * yhy + rho) * s[i] * s[j]),
+  ).slice(0, k);
+}
