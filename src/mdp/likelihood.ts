@@ -20,7 +20,8 @@
  * stored policies with H − 1 … 1 steps to go. The Gauss–Seidel values are solved to the tolerance
  * given, so the gradient is exact to about that precision.
  */
-import { activeStates, hardSolve, softSolve, type ResolvedSoftOptions, type SoftCore } from './soft.js';
+import { Anderson } from './anderson.js';
+import { compactOf, hardSolve, softSolve, type ResolvedSoftOptions, type SoftCore } from './soft.js';
 import type { TabularModel } from './model.js';
 
 export interface Likelihood {
@@ -30,9 +31,6 @@ export interface Likelihood {
   readonly gradient: Float64Array | null;
   readonly core: SoftCore;
 }
-
-/** The adjoint series stops once a term's mass falls below this share of the first one's. */
-const ADJOINT_TOLERANCE = 1e-9;
 
 /** L(θ) and, if asked, ∇L(θ). `counts` must be 0 on pairs never tried. */
 export function logLikelihood(
@@ -60,66 +58,96 @@ export function logLikelihood(
   return { value, gradient: withGradient ? gradientOf(model, counts, core, options) : null, core };
 }
 
-/** ∇L by the forward adjoint ρ = g + γ (P̂ Π)ᵀ ρ (see the header). */
+/** ∇L by the forward adjoint ρ = g + γ (P̂ Π)ᵀ ρ (see the header), over the compact pairs. */
 function gradientOf(model: TabularModel, counts: Float64Array, core: SoftCore, options: ResolvedSoftOptions): Float64Array {
   const S = model.stateCount;
   const k = model.objectives.length;
-  const { pairStart, pairs, edgeStart, edgeState, edgeProbability } = model;
+  const { pairs, edgeState, edgeProbability } = model;
+  const { active, stateStart, pairEdgeStart } = compactOf(model);
   const { gamma, horizon, maxSweeps } = options;
-  const active = activeStates(model);
+  const P = pairs.length;
+  const n = active.length;
   // g = c − c(s) π: the decisions' surprise, per pair
-  const rho = new Float64Array(S * model.actionCount);
-  let term = new Float64Array(S * model.actionCount);
+  const g = new Float64Array(P);
   let firstMass = 0;
-  for (const s of active) {
+  for (let i = 0; i < n; i++) {
     let total = 0;
-    for (let p = pairStart[s]; p < pairStart[s + 1]; p++) total += counts[pairs[p]];
+    for (let p = stateStart[i]; p < stateStart[i + 1]; p++) total += counts[pairs[p]];
     if (total === 0) continue;
-    for (let p = pairStart[s]; p < pairStart[s + 1]; p++) {
-      const sa = pairs[p];
-      const g = counts[sa] - total * core.policy[sa];
-      term[sa] = g;
-      rho[sa] = g;
-      firstMass += Math.abs(g);
+    for (let p = stateStart[i]; p < stateStart[i + 1]; p++) {
+      g[p] = counts[pairs[p]] - total * core.policy[pairs[p]];
+      firstMass += Math.abs(g[p]);
     }
   }
   const inflow = new Float64Array(S);
-  let next = new Float64Array(S * model.actionCount);
-  // one step of the adjoint: next(s', a') = γ π(a' | s') Σ_{s,a} P̂(s' | s, a) term(s, a)
-  const propagate = (policy: Float64Array): number => {
-    for (const sa of pairs) {
-      const t = term[sa];
+  // out = base + γ Π P̂ᵀ term: out(s', a') = base(s', a') + γ π(a' | s') Σ_{s,a} P̂(s' | s, a) term(s, a)
+  const propagate = (term: Float64Array, policy: Float64Array, base: Float64Array | null, out: Float64Array): void => {
+    for (let p = 0; p < P; p++) {
+      const t = term[p];
       if (t === 0) continue;
-      const end = edgeStart[sa + 1];
-      for (let e = edgeStart[sa]; e < end; e++) inflow[edgeState[e]] += edgeProbability[e] * t;
+      for (let e = pairEdgeStart[p]; e < pairEdgeStart[p + 1]; e++) inflow[edgeState[e]] += edgeProbability[e] * t;
     }
-    let mass = 0;
-    for (const s of active) {
-      const into = inflow[s];
+    for (let i = 0; i < n; i++) {
+      const s = active[i];
+      const into = gamma * inflow[s];
       inflow[s] = 0;
-      for (let p = pairStart[s]; p < pairStart[s + 1]; p++) {
-        const sa = pairs[p];
-        const t = gamma * policy[sa] * into;
-        next[sa] = t;
-        rho[sa] += t;
-        mass += Math.abs(t);
-      }
+      for (let p = stateStart[i]; p < stateStart[i + 1]; p++) out[p] = (base === null ? 0 : base[p]) + policy[pairs[p]] * into;
     }
-    [term, next] = [next, term];
-    return mass;
+    inflow.fill(0); // mass that flowed into states where nothing was tried goes no further
   };
-  if (firstMass > 0) {
-    if (horizon > 0) {
-      const levels = core.levels ?? [];
-      for (let h = levels.length - 1; h >= 0; h--) propagate(levels[h]);
-    } else {
-      for (let sweep = 0; sweep < maxSweeps; sweep++) if (propagate(core.policy) <= ADJOINT_TOLERANCE * firstMass) break;
+  const rho = Float64Array.from(g);
+  if (firstMass > 0 && horizon > 0) {
+    // finite horizon: through the policies with H − 1 … 1 steps to go, ρ = Σ_h of each level's term
+    let term = Float64Array.from(g);
+    let next = new Float64Array(P);
+    const levels = core.levels ?? [];
+    for (let h = levels.length - 1; h >= 0; h--) {
+      propagate(term, levels[h], null, next);
+      for (let p = 0; p < P; p++) rho[p] += next[p];
+      [term, next] = [next, term];
+    }
+  } else if (firstMass > 0) {
+    // Discounted: ρ = g + γ π μ, where μ(s') = Σ_{s,a} P̂(s' | s, a) ρ(s, a) is the flow into each state.
+    // μ is the fixed point of μ ← b + γ P̂_πᵀ μ with b = P̂ᵀ g, solved over the active states (far
+    // fewer than the pairs) by Anderson-accelerated iteration.
+    const { edgeTarget } = compactOf(model);
+    const policy = core.policy;
+    const b = new Float64Array(n);
+    for (let p = 0; p < P; p++) {
+      const t = g[p];
+      if (t === 0) continue;
+      for (let e = pairEdgeStart[p]; e < pairEdgeStart[p + 1]; e++) if (edgeTarget[e] >= 0) b[edgeTarget[e]] += edgeProbability[e] * t;
+    }
+    const mu = new Float64Array(n);
+    const image = new Float64Array(n);
+    const anderson = new Anderson(n);
+    for (let sweep = 0; sweep < maxSweeps; sweep++) {
+      image.set(b);
+      for (let i = 0; i < n; i++) {
+        const m = mu[i];
+        if (m === 0) continue;
+        for (let p = stateStart[i]; p < stateStart[i + 1]; p++) {
+          const w = gamma * policy[pairs[p]] * m;
+          for (let e = pairEdgeStart[p]; e < pairEdgeStart[p + 1]; e++) if (edgeTarget[e] >= 0) image[edgeTarget[e]] += edgeProbability[e] * w;
+        }
+      }
+      let change = 0;
+      for (let i = 0; i < n; i++) change += Math.abs(image[i] - mu[i]);
+      if (change <= options.tolerance * firstMass) {
+        mu.set(image);
+        break;
+      }
+      anderson.step(mu, image);
+    }
+    for (let i = 0; i < n; i++) {
+      for (let p = stateStart[i]; p < stateStart[i + 1]; p++) rho[p] += gamma * policy[pairs[p]] * mu[i];
     }
   }
   const gradient = new Float64Array(k);
-  for (const sa of pairs) {
-    const r = rho[sa];
+  for (let p = 0; p < P; p++) {
+    const r = rho[p];
     if (r === 0) continue;
+    const sa = pairs[p];
     for (let j = 0; j < k; j++) gradient[j] += r * model.features[sa * k + j];
   }
   return gradient;
@@ -249,12 +277,13 @@ export function fitBeta(model: TabularModel, counts: Float64Array, direction: Ar
   }
   // Illinois: regula falsi on the slope in u = log b, halving the stale end's slope when one end stays
   let side = 0;
-  // (stops once β is known to 0.1%, or L changes by under 1e-6 nats per unit of log β)
-  for (let iteration = 0; iteration < 60 && hi.u - lo.u > 1e-3; iteration++) {
+  // (stops once β is known to 1%, or L changes by under 1e-4 nats per unit of log β: near the
+  // maximum L is flat, so either leaves L within far less than that of its maximum)
+  for (let iteration = 0; iteration < 60 && hi.u - lo.u > 1e-2; iteration++) {
     const u = (lo.u * hi.slope - hi.u * lo.slope) / (hi.slope - lo.slope);
     point = h(Math.exp(u));
     consider(point);
-    if (Math.abs(point.slope * point.b) <= 1e-6) break;
+    if (Math.abs(point.slope * point.b) <= 1e-4) break;
     if (point.slope > 0) {
       lo = point;
       if (side === 1) hi = { ...hi, slope: hi.slope / 2 };

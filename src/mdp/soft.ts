@@ -26,6 +26,7 @@
  * planner) and gets the uniform distribution over all actions, so every state has a distribution.
  */
 import { UsageError } from '../core/errors.js';
+import { Anderson } from './anderson.js';
 import type { TabularModel } from './model.js';
 
 export interface SoftOptions {
@@ -33,7 +34,7 @@ export interface SoftOptions {
   readonly gamma?: number;
   /** Finite planning horizon H (receding); 0, the default, plans discounted without one. */
   readonly horizon?: number;
-  /** Discounted sweeps stop once no value changes by more than this, relative (default 1e-10). */
+  /** Discounted sweeps stop once no value changes by more than this, relative to the largest (default 1e-8). */
   readonly tolerance?: number;
   /** Most discounted sweeps (default 100 000). */
   readonly maxSweeps?: number;
@@ -63,7 +64,7 @@ export function resolveSoftOptions(options: SoftOptions = {}): ResolvedSoftOptio
   const resolved = {
     gamma: options.gamma ?? 0.99,
     horizon: options.horizon ?? 0,
-    tolerance: options.tolerance ?? 1e-10,
+    tolerance: options.tolerance ?? 1e-8,
     maxSweeps: options.maxSweeps ?? 100_000,
   };
   const { gamma, horizon, tolerance, maxSweeps } = resolved;
@@ -230,6 +231,8 @@ interface Compact {
   readonly pairEdgeStart: Int32Array;
   /** log |A(s)| per active state. */
   readonly logCount: Float64Array;
+  /** The index in `active` of each edge's target state, or −1 where nothing was tried there. */
+  readonly edgeTarget: Int32Array;
 }
 
 const COMPACT = new WeakMap<TabularModel, Compact>();
@@ -244,7 +247,10 @@ export function compactOf(model: TabularModel): Compact {
     p < model.pairs.length ? model.edgeStart[model.pairs[p]] : model.edgeStart[model.edgeStart.length - 1],
   );
   const logCount = Float64Array.from(active, (s) => Math.log(model.triedCount[s]));
-  compact = { active, stateStart, pairEdgeStart, logCount };
+  const index = new Int32Array(model.stateCount).fill(-1);
+  active.forEach((s, i) => (index[s] = i));
+  const edgeTarget = model.edgeState.map((s) => index[s]);
+  compact = { active, stateStart, pairEdgeStart, logCount, edgeTarget };
   COMPACT.set(model, compact);
   return compact;
 }
@@ -298,21 +304,29 @@ export function softSolve(model: TabularModel, reward: Float64Array, options: Re
     }
     return finish(values, horizon, true);
   }
-  const values = warm === null ? new Float64Array(S) : Float64Array.from(warm);
+  // Gauss–Seidel sweeps (later states see this sweep's earlier values), Anderson-accelerated: x is
+  // the iterate over the active states, `values` the sweep's working copy over all states
+  const values = new Float64Array(S);
+  const x = new Float64Array(n);
+  const image = new Float64Array(n);
+  if (warm !== null) for (let i = 0; i < n; i++) x[i] = warm[active[i]];
+  const anderson = new Anderson(n);
   let sweeps = 0;
   let converged = false;
   while (sweeps < maxSweeps && !converged) {
     sweeps++;
+    for (let i = 0; i < n; i++) values[active[i]] = x[i];
     let change = 0;
     let scale = 1;
     for (let i = 0; i < n; i++) {
-      const s = active[i];
-      const v = backup(i, values); // Gauss–Seidel: later states see this sweep's earlier values
-      change = Math.max(change, Math.abs(v - values[s]));
+      const v = backup(i, values);
+      change = Math.max(change, Math.abs(v - x[i]));
       scale = Math.max(scale, Math.abs(v));
-      values[s] = v;
+      values[active[i]] = v;
+      image[i] = v;
     }
     converged = change <= tolerance * scale;
+    if (!converged) anderson.step(x, image);
   }
   // One more pass from the final values, so that Q, logZ and V agree exactly.
   const final = new Float64Array(S);
