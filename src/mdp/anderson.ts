@@ -17,6 +17,8 @@ export class Anderson {
   private hasPrevious = false;
   private previousResidual = Infinity;
   private readonly f: Float64Array;
+  /** ΔFᵀΔF of the stored differences, kept up to date column by column: `gram[j × memory + l]`. */
+  private readonly gram: Float64Array;
 
   constructor(
     readonly size: number,
@@ -25,6 +27,7 @@ export class Anderson {
     this.previousF = new Float64Array(size);
     this.previousG = new Float64Array(size);
     this.f = new Float64Array(size);
+    this.gram = new Float64Array(memory * memory);
   }
 
   /** Given the iterate `x` and its image `g` = T(x), overwrite `x` with the next iterate. */
@@ -40,14 +43,24 @@ export class Anderson {
     this.previousResidual = residual;
     if (this.hasPrevious) {
       // the newest differences, dropping the oldest beyond the memory
-      const df = this.dF.length === this.memory ? this.dF.shift()! : new Float64Array(n);
-      const dg = this.dG.length === this.memory ? this.dG.shift()! : new Float64Array(n);
+      const full = this.dF.length === this.memory;
+      const df = full ? this.dF.shift()! : new Float64Array(n);
+      const dg = full ? this.dG.shift()! : new Float64Array(n);
       for (let i = 0; i < n; i++) {
         df[i] = f[i] - this.previousF[i];
         dg[i] = g[i] - this.previousG[i];
       }
       this.dF.push(df);
       this.dG.push(dg);
+      // the Gram matrix: drop the oldest column's row and column, add the newest's
+      const m = this.dF.length;
+      const w = this.memory;
+      if (full) for (let j = 0; j < m - 1; j++) for (let l = 0; l < m - 1; l++) this.gram[j * w + l] = this.gram[(j + 1) * w + l + 1];
+      for (let j = 0; j < m; j++) {
+        const v = dot(this.dF[j], df);
+        this.gram[j * w + m - 1] = v;
+        this.gram[(m - 1) * w + j] = v;
+      }
     }
     this.previousF.set(f);
     this.previousG.set(g);
@@ -73,11 +86,7 @@ export class Anderson {
     const a = new Float64Array(m * (m + 1));
     let trace = 0;
     for (let j = 0; j < m; j++) {
-      for (let l = j; l < m; l++) {
-        const v = dot(this.dF[j], this.dF[l]);
-        a[j * (m + 1) + l] = v;
-        a[l * (m + 1) + j] = v;
-      }
+      for (let l = 0; l < m; l++) a[j * (m + 1) + l] = this.gram[j * this.memory + l];
       a[j * (m + 1) + m] = dot(this.dF[j], f);
       trace += a[j * (m + 1) + j];
     }

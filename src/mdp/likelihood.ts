@@ -16,9 +16,10 @@
  *
  * When c are the counts of whole trajectories from the start distribution this is Ziebart's
  * "empirical minus expected feature counts" (Ziebart et al. 2008, 2010); the form above is exact for
- * any counts and for the discounted, stationary policy. With a finite horizon H, ρ runs through the
- * stored policies with H − 1 … 1 steps to go. The Gauss–Seidel values are solved to the tolerance
- * given, so the gradient is exact to about that precision.
+ * any counts and for the discounted, stationary policy. Discounted, ρ is solved through the flow into
+ * each state (a fixed point over states, not pairs, Anderson-accelerated); with a finite horizon H it
+ * runs through the stored policies with H − 1 … 1 steps to go. Values and flows are solved to the
+ * tolerance given, so the gradient is exact to about that precision.
  */
 import { Anderson } from './anderson.js';
 import { compactOf, hardSolve, softSolve, type ResolvedSoftOptions, type SoftCore } from './soft.js';
@@ -363,7 +364,7 @@ export function fitWeights(model: TabularModel, counts: Float64Array, decisions:
     let step = 1;
     let trial = null;
     let candidate = theta;
-    for (let halvings = 0; halvings < 60; halvings++, step /= 2) {
+    for (let halvings = 0; halvings < 30; halvings++, step /= 2) {
       candidate = theta.map((t, j) => t + step * direction[j]);
       const next = evaluate(candidate);
       if (Number.isFinite(next.f) && next.f <= current.f + 1e-4 * step * descent) {

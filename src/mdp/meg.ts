@@ -22,9 +22,11 @@
  * the paper's Algorithm 1). `megBestLinear` maximises over the whole linear class w · φ as well (the
  * paper's unknown-utility MEG, Def. 4.3, over our declared candidate features), by the IRL fit.
  *
- * Definitions as summarised from the paper (Defs. 3.1–3.2, 4.3, 5.2, Eq. 3, Algorithms 1–2); the
- * action sets are the model's (soft.ts): pairs never tried are not available, and decisions the model
- * cannot follow (untried pairs, states with nothing tried) are left out and reported as a share.
+ * The definitions (Defs. 3.1–3.2, 4.3, 5.2, Eq. 3, the invariance for a ≠ 0, the bounds, Algorithms
+ * 1–2) were read from a detailed summary of the paper, not from its full text; the per-decision
+ * normalisation and the undiscounted one-episode occupancy are our choices for episodic environments.
+ * The action sets are the model's (soft.ts): pairs never tried are not available, and decisions the
+ * model cannot follow (untried pairs, states with nothing tried) are left out and reported as a share.
  */
 import { UsageError } from '../core/errors.js';
 import { demonstrationCounts, modelledCounts, type Demonstrations } from './demonstrations.js';

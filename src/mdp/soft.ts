@@ -16,10 +16,11 @@
  * not be uniform. Where every state offers the same actions and no episode ends early, the two
  * forms differ by a constant and give the same policy.
  *
- * Discounted (γ < 1): Gauss–Seidel sweeps until no value changes by more than `tolerance` relative
- * to the largest; finite horizon H: H sweeps from V = 0, and the policy acted on is the one with H
- * steps to go at every step (receding horizon, as the planner's myopic search). β = ±∞ are solved
- * by hard value iteration, ties shared uniformly; β < 0 (soft-minimising) is allowed for MEG.
+ * Discounted (γ < 1): Gauss–Seidel sweeps over the tried pairs, Anderson-accelerated (anderson.ts),
+ * until no value changes by more than `tolerance` relative to the largest; finite horizon H: H sweeps
+ * from V = 0, and the policy acted on is the one with H steps to go at every step (receding horizon,
+ * as the planner's myopic search). β = ±∞ are solved by hard value iteration, ties within a relative
+ * 1e-9 shared uniformly; β < 0 (soft-minimising) is allowed for MEG.
  *
  * Pairs never tried are left out of the action set of their state: nothing is known of what they
  * do, so they get probability 0 and Q = −∞. A state where nothing was tried is worth 0 (as in the
