@@ -16,7 +16,8 @@
  */
 import { UsageError } from '../core/errors.js';
 import { demonstrationCounts, modelledCounts, type Demonstrations } from './demonstrations.js';
-import { fitBeta, fitWeights, rewardScale, uniformLogLikelihood } from './likelihood.js';
+import { rewardScale, uniformLogLikelihood } from './likelihood.js';
+import { fitBeta, fitWeights } from './search.js';
 import { namedWeights, weightVector, type TabularModel } from './model.js';
 import { resolveSoftOptions, type SoftOptions } from './soft.js';
 
