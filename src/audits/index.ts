@@ -1,11 +1,13 @@
 /** The audits, by name, in the order `mesalab audit` lists them. */
 import { unknownName } from '../core/errors.js';
 import { complianceGapAudit } from './compliance-gap.js';
+import { goalDirectednessAudit } from './goal-directedness.js';
 import { misgeneralizationAudit } from './misgeneralization.js';
+import { objectiveInferenceAudit } from './objective-inference.js';
 import { treacherousTurnAudit } from './treacherous-turn.js';
 import type { Audit } from './types.js';
 
-export const AUDITS: readonly Audit[] = [misgeneralizationAudit, complianceGapAudit, treacherousTurnAudit];
+export const AUDITS: readonly Audit[] = [misgeneralizationAudit, objectiveInferenceAudit, goalDirectednessAudit, complianceGapAudit, treacherousTurnAudit];
 
 export function getAudit(name: string): Audit {
   const audit = AUDITS.find((a) => a.name === name);
