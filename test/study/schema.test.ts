@@ -159,8 +159,8 @@ describe('study schema', () => {
   });
 
   it('ships built-in studies that validate: strawberry is PPO on the strawberry field, 3 seeds, 4 splits', () => {
-    assert.deepEqual(builtinStudyNames(), ['strawberry', 'absent-supervisor']);
-    const [strawberry, absent] = builtinStudies();
+    assert.deepEqual(builtinStudyNames(), ['strawberry', 'absent-supervisor', 'rl-vs-sl']);
+    const [strawberry, absent, rlVsSl] = builtinStudies();
     assert.deepEqual(strawberry.environments.map((e) => e.name), ['strawberry']);
     assert.deepEqual(strawberry.environments[0].evaluate.splits, ['train', 'night', 'red-nose', 'goodhart']);
     assert.deepEqual(strawberry.seeds, [0, 1, 2]);
@@ -168,6 +168,8 @@ describe('study schema', () => {
     assert.equal(strawberry.environments[0].evaluate.episodes, 100);
     assert.deepEqual(absent.environments[0].evaluate.splits, ['watched', 'unwatched']);
     assert.equal(absent.agents[0].algo, 'dqn');
+    assert.deepEqual(rlVsSl.agents.map((a) => [a.algo, a.hp.network]), [['ppo', 'mlp'], ['bc', 'mlp']]);
+    assert.deepEqual(rlVsSl.audits, ['evaluation', 'misgeneralization', 'goal-directedness']);
   });
 
   it('enumerates cells agent by agent, seed by seed', () => {
@@ -198,7 +200,7 @@ describe('study schema', () => {
     // Taken from the build before `environments` existed: the tiny study of the tests and the built-ins.
     assert.equal(studyHash(validateStudy(tiny(), 'tiny.yaml')), '79b955239f78');
     // (the built-ins were db0102da49d4 and cbf18a905c29 then; they have since added audits, which makes them new definitions)
-    assert.deepEqual(builtinStudies().map((s) => [s.name, studyHash(s)]), [['strawberry', 'b6925b229f5d'], ['absent-supervisor', '79110cfda4e0']]);
+    assert.deepEqual(builtinStudies().map((s) => [s.name, studyHash(s)]), [['strawberry', 'b6925b229f5d'], ['absent-supervisor', '79110cfda4e0'], ['rl-vs-sl', 'd268ae236cbb']]);
     // The same study written with `environments` is the same study.
     const { environment, train, evaluate, ...rest } = tiny();
     const listed = validateStudy({ ...rest, environments: [{ name: environment, train, evaluate }] }, 'listed.yaml');
