@@ -155,7 +155,7 @@ describe('study schema', () => {
     assert.throws(() => loadStudy(join(dir, 'broken.yaml')), (e: Error) => e instanceof UsageError && e.message.startsWith(`${join(dir, 'broken.yaml')} is not valid YAML: `) && !e.message.includes('\n'));
     assert.throws(() => loadStudy(join(dir, 'missing.yaml')), { message: `No study file ${join(dir, 'missing.yaml')}. Pass a study file (.yaml, .yml or .json) or the name of a built-in study ("mesalab studies" lists them).` });
     assert.equal(loadStudy('strawberry').builtin, true);
-    assert.throws(() => loadStudy('strawbery'), { message: /^Unknown study "strawbery": did you mean "strawberry"\? Choices: strawberry, absent-supervisor\./ });
+    assert.throws(() => loadStudy('strawbery'), { message: /^Unknown study "strawbery": did you mean "strawberry"\? Choices: strawberry, absent-supervisor, rl-vs-sl\./ });
   });
 
   it('ships built-in studies that validate: strawberry is PPO on the strawberry field, 3 seeds, 4 splits', () => {
