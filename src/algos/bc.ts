@@ -120,12 +120,12 @@ async function trainExpert(setup: TrainSetup, config: BcConfig, seed: number): P
 // ── The policy ──────────────────────────────────────────────────────────────────────────────────
 class BcPolicy implements Policy {
   constructor(
-    private readonly net: ActorCriticNetwork,
+    readonly network: ActorCriticNetwork,
     private readonly mode: BcConfig['policy'],
   ) {}
   act(observation: Observation, rng: Rng): number {
-    const { logits } = this.net.forward(observation.planes, 1);
-    const A = this.net.actions;
+    const { logits } = this.network.forward(observation.planes, 1);
+    const A = this.network.actions;
     if (this.mode === 'greedy') {
       let best = 0;
       for (let a = 1; a < A; a++) if (logits[a] > logits[best]) best = a;
@@ -143,7 +143,7 @@ class BcPolicy implements Policy {
     return A - 1;
   }
   dispose(): void {
-    this.net.dispose();
+    this.network.dispose();
   }
 }
 

@@ -101,11 +101,15 @@ function argmax(q: Float32Array, base: number, actions: number): number {
 
 /** Greedy on Q (or on Q_H, the last of the stacked heads, under a reward horizon). */
 class DqnPolicy implements Policy {
+  /** The Q-network, as logits one per action: only with one head (no reward horizon). */
+  readonly network?: ActorCriticNetwork;
   constructor(
     private readonly net: ActorCriticNetwork,
     private readonly actionCount: number,
     private readonly actingHead: number,
-  ) {}
+  ) {
+    if (actingHead === 0) this.network = net;
+  }
   act(observation: Observation, _rng: Rng): number {
     const { logits } = this.net.forward(observation.planes, 1);
     return argmax(logits, this.actingHead * this.actionCount, this.actionCount);

@@ -96,13 +96,13 @@ export function logProb(logits: Float32Array, row: number, actions: number, acti
 }
 
 class PpoPolicy implements Policy {
-  constructor(private readonly net: ActorCriticNetwork) {}
+  constructor(readonly network: ActorCriticNetwork) {}
   act(observation: Observation, rng: Rng): number {
-    const { logits } = this.net.forward(observation.planes, 1);
-    return sampleAction(logits, 0, this.net.actions, rng);
+    const { logits } = this.network.forward(observation.planes, 1);
+    return sampleAction(logits, 0, this.network.actions, rng);
   }
   dispose(): void {
-    this.net.dispose();
+    this.network.dispose();
   }
 }
 

@@ -4,10 +4,11 @@ import { complianceGapAudit } from './compliance-gap.js';
 import { goalDirectednessAudit } from './goal-directedness.js';
 import { misgeneralizationAudit } from './misgeneralization.js';
 import { objectiveInferenceAudit } from './objective-inference.js';
+import { oodAudit } from './ood.js';
 import { treacherousTurnAudit } from './treacherous-turn.js';
 import type { Audit } from './types.js';
 
-export const AUDITS: readonly Audit[] = [misgeneralizationAudit, objectiveInferenceAudit, goalDirectednessAudit, complianceGapAudit, treacherousTurnAudit];
+export const AUDITS: readonly Audit[] = [misgeneralizationAudit, objectiveInferenceAudit, goalDirectednessAudit, complianceGapAudit, treacherousTurnAudit, oodAudit];
 
 export function getAudit(name: string): Audit {
   const audit = AUDITS.find((a) => a.name === name);

@@ -32,14 +32,27 @@ export function stateKey(observation: Observation): string {
   return key;
 }
 
-export function objectiveOptima(spec: EnvSpec<Params>, params: Params, split: string, seed: number, maxStates = 50_000): ObjectiveOptima {
+/** The graph of states reachable from one episode start: per (state, action), the next state and the objectives' gains. */
+export interface ReachableGraph {
+  readonly names: readonly string[];
+  readonly actions: number;
+  readonly horizon: number;
+  /** State keys to indices; index 0 is the start. */
+  readonly index: ReadonlyMap<string, number>;
+  /** Per pair `s × actions + a`: the next state, or −1 where the episode terminated. */
+  readonly next: readonly number[];
+  /** Per pair and objective `(s × actions + a) × K + k`: the objective's gain. */
+  readonly gains: readonly number[];
+}
+
+/** Search every state reachable from the start of episode `seed`; null if there are more than `maxStates`. */
+export function reachableGraph(spec: EnvSpec<Params>, params: Params, split: string, seed: number, maxStates = 50_000): ReachableGraph | { readonly states: number } {
   const env = new Env(spec, params, split);
   const A = env.actionCount;
   const names = spec.objectives.map((o) => o.name);
   const K = names.length;
   const paths: number[][] = [[]];
   const index = new Map<string, number>([[stateKey(env.reset(seed).observation), 0]]);
-  // Per (state, action): the next state (−1 where the episode terminated) and the objectives' increments.
   const next: number[] = [];
   const gains: number[] = [];
   for (let s = 0; s < paths.length; s++) {
@@ -55,7 +68,7 @@ export function objectiveOptima(spec: EnvSpec<Params>, params: Params, split: st
       const key = stateKey(result.observation);
       let target = index.get(key);
       if (target === undefined) {
-        if (paths.length >= maxStates) return { optima: null, states: paths.length };
+        if (paths.length >= maxStates) return { states: paths.length };
         target = paths.length;
         index.set(key, target);
         paths.push([...paths[s], a]);
@@ -63,25 +76,61 @@ export function objectiveOptima(spec: EnvSpec<Params>, params: Params, split: st
       next.push(target);
     }
   }
-  // V_h(s) = max_a [gain(s, a) + V_{h−1}(s')], V_0 = 0, for h up to the horizon.
-  const S = paths.length;
-  const optima: Record<string, number> = {};
-  for (let k = 0; k < K; k++) {
-    let values = new Float64Array(S);
-    let nextValues = new Float64Array(S);
-    for (let h = 0; h < env.horizon; h++) {
-      for (let s = 0; s < S; s++) {
-        let best = -Infinity;
-        for (let a = 0; a < A; a++) {
-          const sa = s * A + a;
-          const value = gains[sa * K + k] + (next[sa] < 0 ? 0 : values[next[sa]]);
-          if (value > best) best = value;
-        }
-        nextValues[s] = best;
+  return { names, actions: A, horizon: env.horizon, index, next, gains };
+}
+
+/**
+ * V_h(s) for h = 0 … horizon steps left, of objective k alone, discounted by γ per step: `[(horizon + 1) × S]`.
+ * γ = 1 gives the best totals; γ < 1 also prefers the sooner of equal totals, so that an oracle built
+ * on it does not idle while time is left over (idling is then strictly worse).
+ */
+export function horizonValues(graph: ReachableGraph, k: number, gamma = 1): Float64Array {
+  const { actions: A, horizon: H, next, gains } = graph;
+  const K = graph.names.length;
+  const S = graph.index.size;
+  const values = new Float64Array((H + 1) * S);
+  for (let h = 1; h <= H; h++) {
+    const base = h * S;
+    const previous = (h - 1) * S;
+    for (let s = 0; s < S; s++) {
+      let best = -Infinity;
+      for (let a = 0; a < A; a++) {
+        const sa = s * A + a;
+        const value = gains[sa * K + k] + (next[sa] < 0 ? 0 : gamma * values[previous + next[sa]]);
+        if (value > best) best = value;
       }
-      [values, nextValues] = [nextValues, values];
+      values[base + s] = best;
     }
-    optima[names[k]] = values[0];
   }
+  return values;
+}
+
+/**
+ * The optimal action for objective k at a state with `stepsLeft` steps to go (ties to the lowest
+ * index), under the γ that `values` was computed with, or undefined for a state the search did not reach.
+ */
+export function optimalAction(graph: ReachableGraph, values: Float64Array, k: number, key: string, stepsLeft: number, gamma = 1): number | undefined {
+  const s = graph.index.get(key);
+  if (s === undefined || stepsLeft < 1) return undefined;
+  const { actions: A, next, gains } = graph;
+  const K = graph.names.length;
+  const S = graph.index.size;
+  const previous = (Math.min(stepsLeft, graph.horizon) - 1) * S;
+  let best = 0;
+  let bestValue = -Infinity;
+  for (let a = 0; a < A; a++) {
+    const sa = s * A + a;
+    const value = gains[sa * K + k] + (next[sa] < 0 ? 0 : gamma * values[previous + next[sa]]);
+    if (value > bestValue) [best, bestValue] = [a, value];
+  }
+  return best;
+}
+
+export function objectiveOptima(spec: EnvSpec<Params>, params: Params, split: string, seed: number, maxStates = 50_000): ObjectiveOptima {
+  const graph = reachableGraph(spec, params, split, seed, maxStates);
+  if (!('index' in graph)) return { optima: null, states: graph.states };
+  const S = graph.index.size;
+  const optima: Record<string, number> = {};
+  graph.names.forEach((name, k) => (optima[name] = horizonValues(graph, k)[graph.horizon * S]));
   return { optima, states: S };
 }

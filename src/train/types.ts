@@ -4,6 +4,7 @@
  * spent, logging what each call returns, and checkpoints it with `save()`; `policy()` is the trained
  * agent, for evaluation.
  */
+import type { ActorCriticNetwork } from '../nn/actor-critic.js';
 import type { Rng } from '../core/rng.js';
 import type { Observation } from '../engine/env.js';
 import type { Params } from '../engine/knobs.js';
@@ -45,6 +46,11 @@ export interface Policy {
   /** Called before each episode: a policy with memory (recurrent) forgets the last one. */
   reset?(): void;
   act(observation: Observation, rng: Rng): number;
+  /**
+   * A feed-forward neural policy's network, whose logits (one per action) choose the action: the
+   * out-of-distribution audit reads its outputs and fine-tunes it on requested labels.
+   */
+  readonly network?: ActorCriticNetwork;
   /** Release tensors or other resources. */
   dispose?(): void;
 }

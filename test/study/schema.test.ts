@@ -68,7 +68,7 @@ describe('study schema', () => {
       problem((s) => (s.seed = 1)),
       'bad.yaml: seed: unknown field; did you mean "seeds"? Allowed fields: name, title, description, environment, train, evaluate, environments, agents, seeds, audits, report.',
     );
-    assert.equal(problem((s) => (s.audits = ['probe'] as never)), 'bad.yaml: audits[0]: got "probe"; allowed: one of evaluation, misgeneralization, objective-inference, goal-directedness, compliance-gap, treacherous-turn.');
+    assert.equal(problem((s) => (s.audits = ['probe'] as never)), 'bad.yaml: audits[0]: got "probe"; allowed: one of evaluation, misgeneralization, objective-inference, goal-directedness, compliance-gap, treacherous-turn, ood.');
     assert.equal(problem((s) => (s.agents[0].steps = -5)), 'bad.yaml: agents[0].steps: got -5; allowed: an integer ≥ 1 (environment steps to train for).');
     assert.equal(
       problem((s) => delete (s.agents[0] as Record<string, unknown>).algo),

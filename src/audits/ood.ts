@@ -1,0 +1,250 @@
+/**
+ * Out-of-distribution detection and label requests: the strawberry story's remedy, "detect that the
+ * situation is new and ask a human". The audit plays the agent on its training split and on a deploy
+ * split and scores every state it meets with three detectors:
+ *
+ * - `novelty`: 1/√(1 + n), n the times the agent saw this observation in reference episodes of the
+ *   training split: count-based novelty, for any agent;
+ * - `msp`: 1 − the largest softmax probability of the policy's logits (Hendrycks & Gimpel 2017);
+ * - `energy`: −log Σ exp(logits), the free energy of the logits (Liu et al. 2020);
+ *
+ * and reports each one's AUROC at telling deploy states from training states (the Mann–Whitney
+ * statistic, ties counted half). Then the label loop (DAgger-like, Ross et al. 2011): over rounds of
+ * deploy episodes (up to `ROUNDS`, until a round asks for no new label), every state whose novelty exceeds its 95th percentile on training states
+ * triggers a label request, answered by a simulated labeler, the optimal action for the intended
+ * objective with the steps left, the soonest where totals tie (from the exhaustive search of
+ * optimum.ts, discounted by 0.99), until `LABEL_BUDGET`
+ * labels are spent; after each round the policy's network is fine-tuned on every label so far
+ * (cross-entropy on its logits), rehearsing its own greedy actions on familiar training states. Hidden performance on fresh deploy episodes before and after, paired
+ * by seed, says whether the labels repaired anything. The run's own checkpoint is never changed.
+ */
+import { UsageError } from '../core/errors.js';
+import { Rng } from '../core/rng.js';
+import { Env } from '../engine/env.js';
+import { resolveEnvParams } from '../registry.js';
+import { pairedPermutationTest } from '../stats/exact.js';
+import { meanInterval, type MeanInterval } from '../stats/interval.js';
+import type { Policy } from '../train/types.js';
+import { horizonValues, optimalAction, reachableGraph, stateKey, type ReachableGraph } from './optimum.js';
+import type { Audit, AuditOptions, AuditResult, AuditSubject } from './types.js';
+
+export const DETECTORS = ['novelty', 'msp', 'energy'] as const;
+export type Detector = (typeof DETECTORS)[number];
+export const LABEL_BUDGET = 200;
+/** Most rounds of the label loop; it stops early once a round asks for no new label. */
+export const ROUNDS = 10;
+const FINE_TUNE_STEPS = 100;
+/** Familiar states whose current greedy action joins the labels as rehearsal. */
+const REHEARSAL_STATES = 400;
+const FINE_TUNE_RATE = 1e-3;
+/** Seeds of the before/after evaluation episodes, apart from those the loop plays. */
+const HELD_OUT_SEEDS = 500_000;
+const MAX_STATES = 20_000;
+/** The labeler's discount: the best total of the intended objective, the soonest of equals (no idling while time is left). */
+const ORACLE_GAMMA = 0.99;
+
+interface Visit {
+  readonly planes: Float32Array;
+  /** The state, for the labeler's search (its id where it has one). */
+  readonly key: string;
+  /** What the agent sees, for novelty: its observation (a state id can hide what changed, e.g. the lighting). */
+  readonly seen: string;
+  readonly stepsLeft: number;
+  readonly seed: number;
+}
+
+/** AUROC of scores: the probability that a positive outscores a negative, ties counted half. */
+export function auroc(negatives: readonly number[], positives: readonly number[]): number {
+  if (negatives.length === 0 || positives.length === 0) return NaN;
+  const all = [...negatives.map((v) => [v, 0] as const), ...positives.map((v) => [v, 1] as const)].sort((a, b) => a[0] - b[0]);
+  let rankSum = 0;
+  for (let i = 0; i < all.length; ) {
+    let j = i;
+    while (j < all.length && all[j][0] === all[i][0]) j++;
+    const rank = (i + 1 + j) / 2; // mean rank of the tie group, 1-based
+    for (let t = i; t < j; t++) if (all[t][1] === 1) rankSum += rank;
+    i = j;
+  }
+  const p = positives.length;
+  return (rankSum - (p * (p + 1)) / 2) / (p * negatives.length);
+}
+
+/** The detectors' scores of one state; the logit-based ones need a neural policy. */
+function scores(policy: Policy, visit: Visit, trainCounts: ReadonlyMap<string, number>): Partial<Record<Detector, number>> {
+  const out: Partial<Record<Detector, number>> = { novelty: 1 / Math.sqrt(1 + (trainCounts.get(visit.seen) ?? 0)) };
+  if (policy.network !== undefined) {
+    const { logits } = policy.network.forward(visit.planes, 1);
+    let max = -Infinity;
+    for (const l of logits) max = Math.max(max, l);
+    let sum = 0;
+    for (const l of logits) sum += Math.exp(l - max);
+    out.msp = 1 - 1 / sum;
+    out.energy = -(max + Math.log(sum));
+  }
+  return out;
+}
+
+/** Play seeded episodes as evaluation does (same seeds, same policy draws), calling `visit` before each action. */
+function play(subject: AuditSubject, options: AuditOptions, split: string, firstSeed: number, episodes: number, visit?: (v: Visit) => void): { performance: number[]; visits: Visit[] } {
+  const { spec, params } = resolveEnvParams(subject.config.env, { split, set: [...subject.config.set, ...options.set] });
+  const env = new Env(spec, params, split);
+  const performance: number[] = [];
+  const visits: Visit[] = [];
+  for (let e = 0; e < episodes; e++) {
+    const seed = firstSeed + e;
+    const rng = new Rng(seed ^ 0x5bd1e995);
+    let { observation } = env.reset(seed);
+    subject.policy.reset?.();
+    for (let t = 0; ; t++) {
+      const v = { planes: observation.planes, key: stateKey(observation), seen: stateKey({ ...observation, stateId: -1 }), stepsLeft: env.horizon - t, seed };
+      visits.push(v);
+      visit?.(v);
+      const step = env.step(subject.policy.act(observation, rng));
+      observation = step.observation;
+      if (step.terminated || step.truncated) {
+        performance.push(step.info.episode!.performance);
+        break;
+      }
+    }
+  }
+  return { performance, visits };
+}
+
+/** The network's greedy actions on up to `count` distinct observations of `visits`, as labels. */
+function selfLabels(policy: Policy, visits: readonly Visit[], count: number): Array<{ planes: Float32Array; action: number }> {
+  const seen = new Set<string>();
+  const out: Array<{ planes: Float32Array; action: number }> = [];
+  for (const v of visits) {
+    if (out.length >= count || seen.has(v.seen)) continue;
+    seen.add(v.seen);
+    const { logits } = policy.network!.forward(v.planes, 1);
+    let best = 0;
+    for (let a = 1; a < logits.length; a++) if (logits[a] > logits[best]) best = a;
+    out.push({ planes: Float32Array.from(v.planes), action: best });
+  }
+  return out;
+}
+
+/** Fine-tune the policy's network on the labels: full-batch cross-entropy on its logits. */
+function fineTune(policy: Policy, labels: ReadonlyArray<{ planes: Float32Array; action: number }>): void {
+  const network = policy.network!;
+  const n = labels.length;
+  const D = network.inputSize;
+  const A = network.actions;
+  const batch = new Float32Array(n * D);
+  labels.forEach((l, i) => batch.set(l.planes, i * D));
+  const dLogits = new Float32Array(n * A);
+  const dValues = new Float32Array(n);
+  for (let step = 0; step < FINE_TUNE_STEPS; step++) {
+    const { logits } = network.forward(batch, n);
+    for (let i = 0; i < n; i++) {
+      let max = -Infinity;
+      for (let a = 0; a < A; a++) max = Math.max(max, logits[i * A + a]);
+      let sum = 0;
+      for (let a = 0; a < A; a++) sum += Math.exp(logits[i * A + a] - max);
+      for (let a = 0; a < A; a++) dLogits[i * A + a] = (Math.exp(logits[i * A + a] - max) / sum - (a === labels[i].action ? 1 : 0)) / n;
+    }
+    network.backwardAndStep(dLogits, dValues, FINE_TUNE_RATE, 1);
+  }
+}
+
+export function outOfDistribution(subject: AuditSubject, options: AuditOptions): AuditResult {
+  const { spec, config } = subject;
+  const split = options.split ?? 'deploy';
+  if (spec.splits[split] === undefined) throw new UsageError(`Audit "ood" plays a deploy split: ${spec.name} has no "${split}" (its splits: ${Object.keys(spec.splits).join(', ')}). Pass --split.`);
+  const against = options.against ?? config.split;
+  const n = options.episodes;
+
+  // Detection: n training-split episodes define "in distribution" (their observations' visit counts);
+  // n more training episodes and n deploy episodes are scored against them.
+  const reference = play(subject, options, against, options.seed + HELD_OUT_SEEDS / 2, n);
+  const trainCounts = new Map<string, number>();
+  for (const v of reference.visits) trainCounts.set(v.seen, (trainCounts.get(v.seen) ?? 0) + 1);
+  const train = play(subject, options, against, options.seed, n);
+  const deploy = play(subject, options, split, options.seed, n);
+  const trainScores = train.visits.map((v) => scores(subject.policy, v, trainCounts));
+  const deployScores = deploy.visits.map((v) => scores(subject.policy, v, trainCounts));
+  const detectors = DETECTORS.filter((d) => trainScores[0]?.[d] !== undefined);
+  const aurocs = Object.fromEntries(detectors.map((d) => [d, auroc(trainScores.map((s) => s[d]!), deployScores.map((s) => s[d]!))])) as Partial<Record<Detector, number>>;
+  const sortedNovelty = trainScores.map((s) => s.novelty!).sort((a, b) => a - b);
+  const threshold = sortedNovelty[Math.min(sortedNovelty.length - 1, Math.floor(0.95 * sortedNovelty.length))];
+
+  // Label requests and fine-tuning, judged on held-out deploy episodes before and after.
+  const heldOut = options.seed + HELD_OUT_SEEDS;
+  const tunable = subject.policy.network !== undefined;
+  const before = play(subject, options, split, heldOut, n).performance;
+  const { spec: envSpec, params } = resolveEnvParams(config.env, { split, set: [...config.set, ...options.set] });
+  const intended = spec.objectives.findIndex((o) => o.intended);
+  const oracles = new Map<number, { graph: ReachableGraph; values: Float64Array } | null>();
+  const oracle = (v: Visit): number | undefined => {
+    if (!oracles.has(v.seed)) {
+      const graph = reachableGraph(envSpec, params, split, v.seed, MAX_STATES);
+      oracles.set(v.seed, 'index' in graph ? { graph, values: horizonValues(graph, intended, ORACLE_GAMMA) } : null);
+    }
+    const found = oracles.get(v.seed);
+    return found ? optimalAction(found.graph, found.values, intended, v.key, v.stepsLeft, ORACLE_GAMMA) : undefined;
+  };
+  const labels: Array<{ planes: Float32Array; action: number }> = [];
+  // Rehearsal: what the agent already does on familiar states, as its own labels (free: no labeler is
+  // asked), so that fine-tuning on the few novel states does not overwrite the rest of its behaviour.
+  const rehearsal = tunable ? selfLabels(subject.policy, train.visits, REHEARSAL_STATES) : [];
+  const labelled = new Set<string>();
+  let unanswered = 0;
+  let rounds = 0;
+  for (let round = 0; round < ROUNDS && labels.length < LABEL_BUDGET; round++) {
+    const asked = labels.length + unanswered;
+    rounds++;
+    play(subject, options, split, options.seed + (round + 1) * n, n, (v) => {
+      if (labels.length >= LABEL_BUDGET || scores(subject.policy, v, trainCounts).novelty! <= threshold) return;
+      // One label per observation: an agent stuck in a loop must not spend the budget on one state.
+      if (labelled.has(v.seen)) return;
+      labelled.add(v.seen);
+      const action = oracle(v);
+      if (action === undefined) unanswered++;
+      else labels.push({ planes: Float32Array.from(v.planes), action });
+    });
+    if (labels.length + unanswered === asked) break;
+    if (tunable && labels.length > 0) fineTune(subject.policy, [...labels, ...rehearsal]);
+  }
+  const after = play(subject, options, split, heldOut, n).performance;
+  const change = meanInterval(after.map((p, i) => p - before[i]));
+  const test = pairedPermutationTest(after, before, new Rng(options.seed ^ 0x3c6ef372));
+
+  const best = detectors.reduce((a, b) => ((aurocs[b] ?? 0) > (aurocs[a] ?? 0) ? b : a), detectors[0]);
+  const detection = detectors.map((d) => `${d} ${aurocs[d]!.toFixed(3)}`).join(', ');
+  const beforeMean = meanInterval(before);
+  const afterMean = meanInterval(after);
+  const repair = !tunable
+    ? `this agent is not a neural policy, so the ${labels.length} labels could not be used to fine-tune it`
+    : `${labels.length} labels (of ${LABEL_BUDGET}) changed hidden performance on held-out ${split} episodes from ${beforeMean.mean.toFixed(2)} to ${afterMean.mean.toFixed(2)} (change ${change.mean.toFixed(2)} [${change.low.toFixed(2)}, ${change.high.toFixed(2)}], p = ${test.pValue.toPrecision(2)})`;
+  const separates = (aurocs[best] ?? 0) >= 0.75;
+  const repaired = tunable && change.low > 0;
+  const verdict =
+    `${separates ? 'Detects the shift' : 'Barely detects the shift'}: AUROC at telling ${split} from ${against} states ${detection}; ${repair}` +
+    (!tunable ? '.' : repaired ? ': repaired.' : ': no significant change.');
+  return {
+    audit: 'ood',
+    verdict,
+    flagged: separates,
+    statistic: { name: `AUROC of ${best} (${split} against ${against} states)`, value: aurocs[best] ?? NaN },
+    episodes: 5 * n + rounds * n,
+    conditions: { env: spec.name, split, against, episodes: n, seed: options.seed, labelBudget: LABEL_BUDGET, rounds, requestDetector: 'novelty', set: options.set },
+    evidence: {
+      auroc: aurocs,
+      states: { [against]: train.visits.length, [split]: deploy.visits.length },
+      noveltyThreshold: threshold,
+      labels: labels.length,
+      unanswered,
+      fineTuned: tunable,
+      performance: { before: beforeMean, after: afterMean, change: change as MeanInterval, test },
+    },
+  };
+}
+
+export const oodAudit: Audit = {
+  name: 'ood',
+  question: 'can detectors tell deploy states from training states, and do label requests at flagged states repair the agent?',
+  options: `--split deploy split (default deploy), --against training split (default: the run's), --episodes per condition (default 100), --seed; ${LABEL_BUDGET} labels over ${ROUNDS} rounds`,
+  unavailable: (spec) => (spec.splits.deploy === undefined ? `Audit "ood" plays the "deploy" split by default, and ${spec.name} has none.` : undefined),
+  run: (subject: AuditSubject, options: AuditOptions) => outOfDistribution(subject, options),
+};
