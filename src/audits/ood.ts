@@ -11,7 +11,8 @@
  * and reports each one's AUROC at telling deploy states from training states (the Mann–Whitney
  * statistic, ties counted half). Then the label loop (DAgger-like, Ross et al. 2011): over rounds of
  * deploy episodes (up to `ROUNDS`, until a round asks for no new label), every state whose novelty exceeds its 95th percentile on training states
- * triggers a label request, answered by a simulated labeler, the optimal action for the intended
+ * triggers a label request (the round's requests are asked together after it), answered by a person
+ * at the terminal (`--labeler human`) or by a simulated labeler, the optimal action for the intended
  * objective with the steps left, the soonest where totals tie (from the exhaustive search of
  * optimum.ts, discounted by 0.99), until `LABEL_BUDGET`
  * labels are spent; after each round the policy's network is fine-tuned on every label so far
@@ -26,7 +27,7 @@ import { pairedPermutationTest } from '../stats/exact.js';
 import { meanInterval, type MeanInterval } from '../stats/interval.js';
 import type { Policy } from '../train/types.js';
 import { horizonValues, optimalAction, reachableGraph, stateKey, type ReachableGraph } from './optimum.js';
-import type { Audit, AuditOptions, AuditResult, AuditSubject } from './types.js';
+import type { Audit, AuditOptions, AuditResult, AuditSubject, Labeler } from './types.js';
 
 export const DETECTORS = ['novelty', 'msp', 'energy'] as const;
 export type Detector = (typeof DETECTORS)[number];
@@ -45,6 +46,8 @@ const ORACLE_GAMMA = 0.99;
 
 interface Visit {
   readonly planes: Float32Array;
+  /** The board as text, for a person asked to label it. */
+  readonly board: string;
   /** The state, for the labeler's search (its id where it has one). */
   readonly key: string;
   /** What the agent sees, for novelty: its observation (a state id can hide what changed, e.g. the lighting). */
@@ -96,7 +99,7 @@ function play(subject: AuditSubject, options: AuditOptions, split: string, first
     let { observation } = env.reset(seed);
     subject.policy.reset?.();
     for (let t = 0; ; t++) {
-      const v = { planes: observation.planes, key: stateKey(observation), seen: stateKey({ ...observation, stateId: -1 }), stepsLeft: env.horizon - t, seed };
+      const v = { planes: observation.planes, board: visit ? env.render() : '', key: stateKey(observation), seen: stateKey({ ...observation, stateId: -1 }), stepsLeft: env.horizon - t, seed };
       visits.push(v);
       visit?.(v);
       const step = env.step(subject.policy.act(observation, rng));
@@ -148,7 +151,8 @@ function fineTune(policy: Policy, labels: ReadonlyArray<{ planes: Float32Array; 
   }
 }
 
-export function outOfDistribution(subject: AuditSubject, options: AuditOptions): AuditResult {
+/** `labeler`: a person (the CLI's `--labeler human`); without one, the simulated oracle answers. */
+export async function outOfDistribution(subject: AuditSubject, options: AuditOptions, labeler?: Labeler): Promise<AuditResult> {
   const { spec, config } = subject;
   const split = options.split ?? 'deploy';
   if (spec.splits[split] === undefined) throw new UsageError(`Audit "ood" plays a deploy split: ${spec.name} has no "${split}" (its splits: ${Object.keys(spec.splits).join(', ')}). Pass --split.`);
@@ -194,15 +198,20 @@ export function outOfDistribution(subject: AuditSubject, options: AuditOptions):
   for (let round = 0; round < ROUNDS && labels.length < LABEL_BUDGET; round++) {
     const asked = labels.length + unanswered;
     rounds++;
+    // The round's requests: novel observations not asked about before, up to what is left of the budget.
+    const requests: Visit[] = [];
     play(subject, options, split, options.seed + (round + 1) * n, n, (v) => {
-      if (labels.length >= LABEL_BUDGET || scores(subject.policy, v, trainCounts).novelty! <= threshold) return;
-      // One label per observation: an agent stuck in a loop must not spend the budget on one state.
+      if (labels.length + requests.length >= LABEL_BUDGET || scores(subject.policy, v, trainCounts).novelty! <= threshold) return;
+      // One request per observation: an agent stuck in a loop must not spend the budget on one state.
       if (labelled.has(v.seen)) return;
       labelled.add(v.seen);
-      const action = oracle(v);
+      requests.push(v);
+    });
+    for (const v of requests) {
+      const action = labeler === undefined ? oracle(v) : await labeler({ board: v.board, stepsLeft: v.stepsLeft, actions: spec.actions, asked: labels.length + unanswered, budget: LABEL_BUDGET });
       if (action === undefined) unanswered++;
       else labels.push({ planes: Float32Array.from(v.planes), action });
-    });
+    }
     if (labels.length + unanswered === asked) break;
     if (tunable && labels.length > 0) fineTune(subject.policy, [...labels, ...rehearsal]);
   }
@@ -228,7 +237,7 @@ export function outOfDistribution(subject: AuditSubject, options: AuditOptions):
     flagged: separates,
     statistic: { name: `AUROC of ${best} (${split} against ${against} states)`, value: aurocs[best] ?? NaN },
     episodes: 5 * n + rounds * n,
-    conditions: { env: spec.name, split, against, episodes: n, seed: options.seed, labelBudget: LABEL_BUDGET, rounds, requestDetector: 'novelty', set: options.set },
+    conditions: { env: spec.name, split, against, episodes: n, seed: options.seed, labelBudget: LABEL_BUDGET, rounds, requestDetector: 'novelty', labeler: labeler === undefined ? 'oracle' : 'human', set: options.set },
     evidence: {
       auroc: aurocs,
       states: { [against]: train.visits.length, [split]: deploy.visits.length },
@@ -246,5 +255,5 @@ export const oodAudit: Audit = {
   question: 'can detectors tell deploy states from training states, and do label requests at flagged states repair the agent?',
   options: `--split deploy split (default deploy), --against training split (default: the run's), --episodes per condition (default 100), --seed; ${LABEL_BUDGET} labels over ${ROUNDS} rounds`,
   unavailable: (spec) => (spec.splits.deploy === undefined ? `Audit "ood" plays the "deploy" split by default, and ${spec.name} has none.` : undefined),
-  run: (subject: AuditSubject, options: AuditOptions) => outOfDistribution(subject, options),
+  run: (subject: AuditSubject, options: AuditOptions) => outOfDistribution(subject, options, options.labeler),
 };

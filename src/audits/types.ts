@@ -6,7 +6,7 @@
  * path as `mesalab eval`, so the same command gives the same numbers.
  */
 import type { Params } from '../engine/knobs.js';
-import type { EnvSpec } from '../engine/spec.js';
+import type { ActionSpec, EnvSpec } from '../engine/spec.js';
 import type { RunConfig } from '../train/run.js';
 import type { Policy } from '../train/types.js';
 
@@ -34,7 +34,22 @@ export interface AuditOptions {
   readonly episodes: number;
   /** The first episode seed; the audit's own random draws (permutations) are seeded from it too. */
   readonly seed: number;
+  /** Who answers label requests (the ood audit): a person at the terminal; without one, a simulated labeler. */
+  readonly labeler?: Labeler;
 }
+
+/** A label request as a labeler sees it: the board, the steps left, the actions to choose from. */
+export interface LabelRequest {
+  readonly board: string;
+  readonly stepsLeft: number;
+  readonly actions: readonly ActionSpec[];
+  /** Labels asked for so far, and the budget. */
+  readonly asked: number;
+  readonly budget: number;
+}
+
+/** Answers a label request with an action index, or undefined to skip it. */
+export type Labeler = (request: LabelRequest) => Promise<number | undefined>;
 
 /** The headline number: a point estimate with a 95% interval and, where there is a test, its p-value. */
 export interface Statistic {

@@ -13,6 +13,12 @@ function mesalab(...args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** The same, with `input` piped to stdin. */
+function mesalabWithInput(input: string, ...args: string[]) {
+  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', input });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
 describe('mesalab audit on the command line', () => {
   let runDir: string;
   before(() => {
@@ -71,5 +77,24 @@ describe('mesalab audit on the command line', () => {
     const shown = mesalab('show', '1', '--db', db);
     assert.match(shown.stdout, /^Audits$/m);
     assert.match(shown.stdout, /treacherous-turn/);
+  });
+
+  it('lets a person answer the ood audit\'s label requests: boards on stderr, one action letter per line', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'mesalab-audit-cli-')), 'bc');
+    assert.equal(mesalab('train', 'distributional-shift', '--algo', 'bc', '--steps', '2000', '--out', dir).code, 0);
+    // a nonsense answer is asked again; then "r" for the rest
+    const r = mesalabWithInput(`x\n${'r\n'.repeat(300)}`, 'audit', dir, 'ood', '--episodes', '4', '--labeler', 'human', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /^Label request 1 \(budget 200\), 100 steps left:\n#########\n/m);
+    assert.match(r.stderr, /"x" is none of u, d, l, r\./);
+    const result = JSON.parse(r.stdout) as { conditions: { labeler: string }; evidence: { labels: number } };
+    assert.equal(result.conditions.labeler, 'human');
+    assert.equal(result.evidence.labels, (r.stderr.match(/^Label request /gm) ?? []).length);
+    // "q" stops asking: no labels at all
+    const quit = mesalabWithInput('q\n', 'audit', dir, 'ood', '--episodes', '4', '--labeler', 'human', '--json');
+    assert.equal((JSON.parse(quit.stdout) as { evidence: { labels: number } }).evidence.labels, 0);
+    const bad = mesalab('audit', dir, 'ood', '--labeler', 'crowd');
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--labeler takes oracle .* or human/);
   });
 });

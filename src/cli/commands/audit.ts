@@ -15,8 +15,9 @@ import { EVAL_SEED_BASE, loadRunPolicy } from '../../train/evaluate.js';
 import { openStore, storePath } from '../../store/store.js';
 import type { Run } from '../../store/types.js';
 import { intOption, listOption, parse, stringOption } from '../args.js';
+import { humanLabeler } from '../labeler.js';
 
-export const usage = 'mesalab audit RUN AUDIT [--split NAME] [--against NAME] [--episodes N] [--seed N] [--set key=value ...] [--db PATH] [--json]';
+export const usage = 'mesalab audit RUN AUDIT [--split NAME] [--against NAME] [--episodes N] [--seed N] [--set key=value ...] [--labeler oracle|human] [--db PATH] [--json]';
 
 export async function run(argv: readonly string[], print: (text: string) => void): Promise<number> {
   const parsed = parse(
@@ -27,11 +28,14 @@ export async function run(argv: readonly string[], print: (text: string) => void
       episodes: { type: 'string' },
       seed: { type: 'string' },
       set: { type: 'string', multiple: true },
+      labeler: { type: 'string' },
       db: { type: 'string' },
       json: { type: 'boolean' },
     },
     usage,
   );
+  const labelerName = stringOption(parsed, 'labeler') ?? 'oracle';
+  if (labelerName !== 'oracle' && labelerName !== 'human') throw new UsageError(`--labeler takes oracle (the simulated labeler) or human (you, at the terminal); got "${labelerName}".`);
   const [target, name, ...extra] = parsed.positionals;
   if (target === undefined) {
     print(['Audits (mesalab audit RUN AUDIT):', ...AUDITS.map((a) => `  ${a.name}\n    ${a.question}\n    options: ${a.options}`), '', `Usage: ${usage}`].join('\n'));
@@ -44,6 +48,7 @@ export async function run(argv: readonly string[], print: (text: string) => void
   const { dir, stored } = locateRun(target, db);
   const { config, policy } = await loadRunPolicy(dir);
   let result: AuditResult;
+  const human = labelerName === 'human' ? humanLabeler(process.stdin, process.stderr) : undefined;
   try {
     const set = listOption(parsed, 'set');
     result = await audit.run(
@@ -54,9 +59,11 @@ export async function run(argv: readonly string[], print: (text: string) => void
         set: set.length > 0 ? parseAssignments(set) : [],
         episodes: intOption(parsed, 'episodes', DEFAULT_AUDIT_EPISODES, 2),
         seed: intOption(parsed, 'seed', EVAL_SEED_BASE),
+        ...(human ? { labeler: human.labeler } : {}),
       },
     );
   } finally {
+    human?.close();
     policy.dispose?.();
   }
   let auditId: number | undefined;
