@@ -124,6 +124,10 @@ export interface AuditLine {
   /** true: found what it looks for; false: did not; null: inconclusive. */
   readonly flagged: boolean | null;
   readonly verdict: string;
+  /** The headline statistic as a line (name, value, interval, p-value); absent in older data. */
+  readonly statistic?: string;
+  /** The audit's evidence as stored (JSON), shown folded under its verdict. */
+  readonly evidence?: unknown;
 }
 
 export interface ReportData {

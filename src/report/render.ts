@@ -69,6 +69,7 @@ svg text { font-family: inherit; }
 .badge.passed { color: #009E73; }
 .badge.inconclusive { color: #666; }
 ul.audits { padding-left: 1.2em; } ul.audits li { margin: 4px 0; }
+pre.evidence { max-height: 16em; overflow: auto; font-size: .75rem; background: #fff; border: 1px solid #ddd; padding: 6px; }
 .board { display: inline-grid; gap: 1px; background: #bbb; padding: 1px; border-radius: 3px;
   font-family: ui-monospace, "DejaVu Sans Mono", "Liberation Mono", Menlo, Consolas, monospace; }
 .cell { width: var(--cell); height: var(--cell); display: flex; align-items: center; justify-content: center; font-weight: 700; white-space: pre; }
@@ -282,12 +283,13 @@ function auditsSection(data: ReportData, several: boolean): string {
       .filter((a) => a.kind === kind)
       .map((a) => {
         const [flag, label] = a.flagged === true ? ['flagged', 'flagged'] : a.flagged === false ? ['passed', 'passed'] : ['inconclusive', 'inconclusive'];
-        return `<li data-flag="${flag}"><strong>${esc(a.agent)}</strong> seed ${a.seed}${several ? ` on ${esc(a.env)}` : ''} <span class="badge ${flag}">${label}</span> ${esc(a.verdict)}</li>`;
+        const evidence = a.evidence === undefined ? '' : `<details><summary>${esc(a.statistic ?? 'evidence')}</summary><pre class="evidence">${esc(JSON.stringify(a.evidence, null, 1))}</pre></details>`;
+        return `<li data-flag="${flag}"><strong>${esc(a.agent)}</strong> seed ${a.seed}${several ? ` on ${esc(a.env)}` : ''} <span class="badge ${flag}">${label}</span> ${esc(a.verdict)}${evidence}</li>`;
       })
       .join('');
     return `<h3>${esc(kind)}</h3><ul class="audits">${items}</ul>`;
   });
-  return `${section('audits', '', 'Audits', 'What each audit concluded about each trained agent; <code>mesalab show</code> and <code>mesalab export</code> give the full results with their evidence.', lists.join(''))}\n`;
+  return `${section('audits', '', 'Audits', 'What each audit concluded about each trained agent, with its headline statistic and evidence folded under it (<code>mesalab export</code> gives them as tables).', lists.join(''))}\n`;
 }
 
 export function renderReport(data: ReportData): string {

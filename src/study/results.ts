@@ -135,6 +135,21 @@ export interface AuditVerdict {
   readonly seed: number;
   readonly flagged: boolean | null;
   readonly verdict: string;
+  /** The headline statistic as a line: name, value, interval, p-value. */
+  readonly statistic: string;
+  /** The audit's evidence, as stored. */
+  readonly evidence: unknown;
+}
+
+const round = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? Number(x.toPrecision(4)) : x);
+
+/** `name: value [low, high], p = …` of a stored result's statistic. */
+function statisticLine(statistic: unknown): string {
+  if (statistic === null || typeof statistic !== 'object') return '';
+  const s = statistic as { name?: unknown; value?: unknown; low?: unknown; high?: unknown; pValue?: unknown };
+  const interval = s.low === undefined ? '' : ` [${round(s.low)}, ${round(s.high)}]`;
+  const p = s.pValue === undefined ? '' : `, p = ${round(s.pValue)}`;
+  return `${String(s.name)}: ${round(s.value)}${interval}${p}`;
 }
 
 /** The study's stored audits (beyond evaluation), in study order: audit, then environment, agent and seed. */
@@ -142,9 +157,12 @@ export function studyAudits(store: Store, studyId: string, study: StudySpec): Au
   const runs = new Map(store.listRuns(studyId).map((r) => [r.id, r]));
   const verdicts = store.audits({ studyId }).flatMap((a): AuditVerdict[] => {
     const run = a.runId === null ? undefined : runs.get(a.runId);
-    const result = a.result as { verdict?: unknown; flagged?: unknown };
+    const result = a.result as { verdict?: unknown; flagged?: unknown; statistic?: unknown; evidence?: unknown };
     if (run === undefined || typeof result.verdict !== 'string') return [];
-    return [{ kind: a.kind, env: run.env, agent: run.agent, seed: run.seed, flagged: typeof result.flagged === 'boolean' ? result.flagged : null, verdict: result.verdict }];
+    return [{
+      kind: a.kind, env: run.env, agent: run.agent, seed: run.seed, flagged: typeof result.flagged === 'boolean' ? result.flagged : null, verdict: result.verdict,
+      statistic: statisticLine(result.statistic), evidence: result.evidence ?? null,
+    }];
   });
   const order = (list: readonly string[], x: string) => list.indexOf(x);
   const envs = study.environments.map((e) => e.name);
