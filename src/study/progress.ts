@@ -105,17 +105,10 @@ export class StudyProgress {
         break;
       }
       case 'evaluating':
-        this.advance(cell, cell.view.budget);
-        cell.phase = 'evaluating';
-        cell.split = message.split;
-        cell.splitIndex = message.index;
-        cell.splits = message.of;
-        if (!this.tty) this.line(`${name}: ${evaluatingText(cell)}`);
-        break;
       case 'auditing':
         this.advance(cell, cell.view.budget);
-        cell.phase = 'auditing';
-        cell.split = message.audit;
+        cell.phase = message.kind;
+        cell.split = message.kind === 'evaluating' ? message.split : message.audit;
         cell.splitIndex = message.index;
         cell.splits = message.of;
         if (!this.tty) this.line(`${name}: ${evaluatingText(cell)}`);

@@ -9,6 +9,7 @@ import { getEnvSpec } from '../registry.js';
 import { meanInterval, wilsonInterval, type MeanInterval, type ProportionInterval } from '../stats/interval.js';
 import type { Store } from '../store/store.js';
 import type { Episode, Run } from '../store/types.js';
+import type { AuditLine } from '../report/data.js';
 import type { StudySpec } from './schema.js';
 
 /** The episodes of one agent on one split of one environment (and one oversight, where the split mixes them), over its seeds. */
@@ -128,18 +129,7 @@ function indent(text: string): string {
 }
 
 /** One stored audit of a study's cell, as the result and the report show it. */
-export interface AuditVerdict {
-  readonly kind: string;
-  readonly env: string;
-  readonly agent: string;
-  readonly seed: number;
-  readonly flagged: boolean | null;
-  readonly verdict: string;
-  /** The headline statistic as a line: name, value, interval, p-value. */
-  readonly statistic: string;
-  /** The audit's evidence, as stored. */
-  readonly evidence: unknown;
-}
+export type AuditVerdict = AuditLine;
 
 const round = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? Number(x.toPrecision(4)) : x);
 
