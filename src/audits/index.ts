@@ -1,11 +1,12 @@
 /** The audits, by name, in the order `mesalab audit` lists them. */
 import { unknownName } from '../core/errors.js';
 import { complianceGapAudit } from './compliance-gap.js';
+import { hiddenIncentivesAudit } from './hidden-incentives.js';
 import { misgeneralizationAudit } from './misgeneralization.js';
 import { treacherousTurnAudit } from './treacherous-turn.js';
 import type { Audit } from './types.js';
 
-export const AUDITS: readonly Audit[] = [misgeneralizationAudit, complianceGapAudit, treacherousTurnAudit];
+export const AUDITS: readonly Audit[] = [misgeneralizationAudit, complianceGapAudit, treacherousTurnAudit, hiddenIncentivesAudit];
 
 export function getAudit(name: string): Audit {
   const audit = AUDITS.find((a) => a.name === name);
