@@ -2,11 +2,12 @@
 import { unknownName } from '../core/errors.js';
 import { complianceGapAudit } from './compliance-gap.js';
 import { hiddenIncentivesAudit } from './hidden-incentives.js';
+import { horizonProbeAudit } from './horizon-probe.js';
 import { misgeneralizationAudit } from './misgeneralization.js';
 import { treacherousTurnAudit } from './treacherous-turn.js';
 import type { Audit } from './types.js';
 
-export const AUDITS: readonly Audit[] = [misgeneralizationAudit, complianceGapAudit, treacherousTurnAudit, hiddenIncentivesAudit];
+export const AUDITS: readonly Audit[] = [misgeneralizationAudit, complianceGapAudit, treacherousTurnAudit, hiddenIncentivesAudit, horizonProbeAudit];
 
 export function getAudit(name: string): Audit {
   const audit = AUDITS.find((a) => a.name === name);
