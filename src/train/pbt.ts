@@ -12,9 +12,13 @@
  * top share has learned (exploit, by truncation selection) and perturbs the hyperparameters named in
  * `explore` by ×0.8 or ×1.2 (explore). What moves is every array the trainer saves (Q-tables,
  * weights, optimizer moments) except the learner's own world: its environment copies' episodes
- * (`vec.*`) and its record of them (`episode.*`), SARSA's pending actions and a saved generator stay. So a copy goes on in the state its
- * own choices left, as in the paper's code, where parameters move between learners and states do not.
- * `truncation: 0` is the control: the same population, trained alike, never exploited.
+ * (`vec.*`) and its record of them (`episode.*`), SARSA's pending actions and a saved generator
+ * stay. So a copy goes on in the state its own choices left, as in the paper's code, where
+ * parameters move between learners and states do not. Two details follow Jaderberg et al. rather
+ * than that code (unit_test_meta_learning.py): only the copies perturb their learning rate (the code
+ * perturbs every learner's each round), and the score is the interval's mean episode return (the
+ * code's default is the last step's reward). `truncation: 0` is the control: the same population,
+ * trained alike, never exploited.
  */
 import { UsageError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
