@@ -7,6 +7,7 @@ import { ppo } from './ppo.js';
 import { ppoGru } from './ppo-gru.js';
 import { qLearning, sarsa } from './q-learning.js';
 import { random } from './random.js';
+import { reinforce } from './reinforce.js';
 
 export const ALGORITHMS: readonly Algorithm[] = [
   eraseConfig(ppo),
@@ -15,6 +16,7 @@ export const ALGORITHMS: readonly Algorithm[] = [
   eraseConfig(bc),
   eraseConfig(qLearning),
   eraseConfig(sarsa),
+  eraseConfig(reinforce),
   eraseConfig(planner),
   eraseConfig(random),
 ];

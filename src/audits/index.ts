@@ -2,13 +2,24 @@
 import { unknownName } from '../core/errors.js';
 import { complianceGapAudit } from './compliance-gap.js';
 import { goalDirectednessAudit } from './goal-directedness.js';
+import { hiddenIncentivesAudit } from './hidden-incentives.js';
+import { horizonProbeAudit } from './horizon-probe.js';
 import { misgeneralizationAudit } from './misgeneralization.js';
 import { objectiveInferenceAudit } from './objective-inference.js';
 import { oodAudit } from './ood.js';
 import { treacherousTurnAudit } from './treacherous-turn.js';
 import type { Audit } from './types.js';
 
-export const AUDITS: readonly Audit[] = [misgeneralizationAudit, objectiveInferenceAudit, goalDirectednessAudit, complianceGapAudit, treacherousTurnAudit, oodAudit];
+export const AUDITS: readonly Audit[] = [
+  misgeneralizationAudit,
+  objectiveInferenceAudit,
+  goalDirectednessAudit,
+  complianceGapAudit,
+  treacherousTurnAudit,
+  hiddenIncentivesAudit,
+  horizonProbeAudit,
+  oodAudit,
+];
 
 export function getAudit(name: string): Audit {
   const audit = AUDITS.find((a) => a.name === name);

@@ -31,8 +31,9 @@ Commands:
   train --resume DIR            continue a stopped or killed run from its last checkpoint
   eval DIR [--split NAME]       seeded episodes of a trained agent: return, performance, objectives (95% CI);
                                 --show N draws its first N episodes step by step
-  audit [RUN AUDIT] [options]   ask a trained agent (run directory or run id) one question: misgeneralization, objective-
-                                inference, goal-directedness, compliance-gap, treacherous-turn, ood: a verdict and evidence
+  audit [RUN AUDIT] [options]   ask a trained agent (run directory or run id) one question, answered with a verdict,
+                                a statistic with its interval and the evidence: misgeneralization, objective-inference,
+                                goal-directedness, compliance-gap, treacherous-turn, hidden-incentives, horizon-probe, ood
   demo [--train-steps N]        scripted stories, a random baseline on every split, and a trained agent
   runs [--db PATH] [--json]     the run store's studies (cells finished/total) and runs outside studies
   show ID [--db PATH] [--json]  one study (cells, status, mean return / performance per split) or one run

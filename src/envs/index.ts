@@ -3,6 +3,7 @@ import { eraseParams, type EnvSpec } from '../engine/spec.js';
 import type { Params } from '../engine/knobs.js';
 import { absentSupervisor } from './absent-supervisor.js';
 import { distributionalShift } from './distributional-shift.js';
+import { hiddenIncentives } from './hidden-incentives.js';
 import { keysChests } from './keys-chests.js';
 import { maze } from './maze.js';
 import { monsters } from './monsters.js';
@@ -17,4 +18,5 @@ export const ENVIRONMENTS: readonly EnvSpec<Params>[] = [
   eraseParams(keysChests),
   eraseParams(monsters),
   eraseParams(treacherousTurn),
+  eraseParams(hiddenIncentives),
 ];

@@ -30,7 +30,7 @@ describe('mesalab audit on the command line', () => {
   it('lists the audits with their questions when given nothing', () => {
     const r = mesalab('audit');
     assert.equal(r.code, 0, r.stderr);
-    for (const name of ['misgeneralization', 'objective-inference', 'goal-directedness', 'compliance-gap', 'treacherous-turn', 'ood']) assert.match(r.stdout, new RegExp(`^  ${name}$`, 'm'));
+    for (const name of ['misgeneralization', 'objective-inference', 'goal-directedness', 'compliance-gap', 'treacherous-turn', 'hidden-incentives', 'horizon-probe', 'ood']) assert.match(r.stdout, new RegExp(`^  ${name}$`, 'm'));
   });
 
   it('audits a run directory and prints the verdict, or the typed result with --json; same seed, same result', () => {

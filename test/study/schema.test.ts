@@ -68,7 +68,7 @@ describe('study schema', () => {
       problem((s) => (s.seed = 1)),
       'bad.yaml: seed: unknown field; did you mean "seeds"? Allowed fields: name, title, description, environment, train, evaluate, environments, agents, seeds, audits, report.',
     );
-    assert.equal(problem((s) => (s.audits = ['probe'] as never)), 'bad.yaml: audits[0]: got "probe"; allowed: one of evaluation, misgeneralization, objective-inference, goal-directedness, compliance-gap, treacherous-turn, ood.');
+    assert.equal(problem((s) => (s.audits = ['probe'] as never)), 'bad.yaml: audits[0]: got "probe"; allowed: one of evaluation, misgeneralization, objective-inference, goal-directedness, compliance-gap, treacherous-turn, hidden-incentives, horizon-probe, ood.');
     assert.equal(problem((s) => (s.agents[0].steps = -5)), 'bad.yaml: agents[0].steps: got -5; allowed: an integer ≥ 1 (environment steps to train for).');
     assert.equal(
       problem((s) => delete (s.agents[0] as Record<string, unknown>).algo),
@@ -88,7 +88,7 @@ describe('study schema', () => {
   it('checks names against the registries, with a did-you-mean', () => {
     assert.equal(
       problem((s) => (s.environment = 'absent-supervsor')),
-      'bad.yaml: environment: Unknown environment "absent-supervsor": did you mean "absent-supervisor"? Choices: absent-supervisor, distributional-shift, strawberry, maze, keys-chests, monsters, treacherous-turn. Run "mesalab envs" for the list.',
+      'bad.yaml: environment: Unknown environment "absent-supervsor": did you mean "absent-supervisor"? Choices: absent-supervisor, distributional-shift, strawberry, maze, keys-chests, monsters, treacherous-turn, hidden-incentives. Run "mesalab envs" for the list.',
     );
     assert.equal(
       problem((s) => (s.evaluate.splits = ['watched', 'unwatchd'])),
@@ -101,7 +101,7 @@ describe('study schema', () => {
     assert.equal(problem((s) => (s.evaluate.set = { horizon: 0 })), 'bad.yaml: evaluate.set.horizon: Knob "horizon" of absent-supervisor takes an integer from 1 to 10000; got 0.');
     assert.equal(
       problem((s) => (s.agents[0].algo = 'dqm')),
-      'bad.yaml: agents[0].algo: Unknown algorithm "dqm": did you mean "dqn"? Choices: ppo, ppo-gru, dqn, bc, q, sarsa, planner, random. Run "mesalab algos" for the list.',
+      'bad.yaml: agents[0].algo: Unknown algorithm "dqm": did you mean "dqn"? Choices: ppo, ppo-gru, dqn, bc, q, sarsa, reinforce, planner, random. Run "mesalab algos" for the list.',
     );
     assert.match(problem((s) => (s.agents[0].hp = { learningrate: 0.1 })), /^bad\.yaml: agents\[0\]\.hp\.learningrate: Unknown hyperparameter "learningrate" of q: did you mean "learningRate"\?/);
     assert.match(problem((s) => ((s.environment = 'maze'), (s.evaluate.splits = ['train']))), /^bad\.yaml: agents\[0\]: Algorithm "q" is tabular and needs integer state ids/);
@@ -292,7 +292,7 @@ describe('a study of several environments', () => {
     );
     assert.equal(
       severalProblem((s) => (s.environments[1].name = 'distributional-shfit')),
-      'bad.yaml: environments[1].name: Unknown environment "distributional-shfit": did you mean "distributional-shift"? Choices: absent-supervisor, distributional-shift, strawberry, maze, keys-chests, monsters, treacherous-turn. Run "mesalab envs" for the list.',
+      'bad.yaml: environments[1].name: Unknown environment "distributional-shfit": did you mean "distributional-shift"? Choices: absent-supervisor, distributional-shift, strawberry, maze, keys-chests, monsters, treacherous-turn, hidden-incentives. Run "mesalab envs" for the list.',
     );
     assert.equal(
       severalProblem((s) => (s.environments[1].name = 'absent-supervisor')),
