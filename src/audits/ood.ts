@@ -7,6 +7,11 @@
  *   training split: count-based novelty, for any agent;
  * - `msp`: 1 − the largest softmax probability of the policy's logits (Hendrycks & Gimpel 2017);
  * - `energy`: −log Σ exp(logits), the free energy of the logits (Liu et al. 2020);
+ * - `ensemble`: the mean total-variation distance between the agent's action distribution and each
+ *   of its peers' (`--ensemble`: the same agent trained with other seeds), which agree where
+ *   training reached and may not elsewhere;
+ * - `value`: the critic's surprise |r + γV(s′) − V(s)| on the step taken from the state, where the
+ *   network has a critic (PPO's): a value function that disagrees with what happened;
  *
  * and reports each one's AUROC at telling deploy states from training states (the Mann–Whitney
  * statistic, ties counted half). Then the label loop (DAgger-like, Ross et al. 2011): over rounds of
@@ -17,7 +22,8 @@
  * optimum.ts, discounted by 0.99), until `LABEL_BUDGET`
  * labels are spent; after each round the policy's network is fine-tuned on every label so far
  * (cross-entropy on its logits), rehearsing its own greedy actions on familiar training states. Hidden performance on fresh deploy episodes before and after, paired
- * by seed, says whether the labels repaired anything. The run's own checkpoint is never changed.
+ * by seed, says whether the labels repaired anything. The agent is put back as it came afterwards,
+ * and the run's own checkpoint is never changed.
  */
 import { UsageError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
@@ -29,7 +35,7 @@ import type { Policy } from '../train/types.js';
 import { horizonValues, optimalAction, reachableGraph, stateKey, type ReachableGraph } from './optimum.js';
 import type { Audit, AuditOptions, AuditResult, AuditSubject, Labeler } from './types.js';
 
-export const DETECTORS = ['novelty', 'msp', 'energy'] as const;
+export const DETECTORS = ['novelty', 'msp', 'energy', 'value', 'ensemble'] as const;
 export type Detector = (typeof DETECTORS)[number];
 export const LABEL_BUDGET = 200;
 /** Most rounds of the label loop; it stops early once a round asks for no new label. */
@@ -46,6 +52,9 @@ const ORACLE_GAMMA = 0.99;
 
 interface Visit {
   readonly planes: Float32Array;
+  /** Filled in after the step: its reward, and the next observation's planes (null where the episode terminated). */
+  reward?: number;
+  next?: Float32Array | null;
   /** The board as text, for a person asked to label it. */
   readonly board: string;
   /** The state, for the labeler's search (its id where it has one). */
@@ -73,10 +82,40 @@ export function auroc(negatives: readonly number[], positives: readonly number[]
 }
 
 /** The detectors' scores of one state; the logit-based ones need a neural policy. */
-function scores(policy: Policy, visit: Visit, trainCounts: ReadonlyMap<string, number>): Partial<Record<Detector, number>> {
+/** softmax(logits) into `out`. */
+function softmax(logits: Float32Array, out: Float64Array): Float64Array {
+  let max = -Infinity;
+  for (const l of logits) max = Math.max(max, l);
+  let sum = 0;
+  for (let a = 0; a < logits.length; a++) sum += out[a] = Math.exp(logits[a] - max);
+  for (let a = 0; a < logits.length; a++) out[a] /= sum;
+  return out;
+}
+
+function scores(policy: Policy, visit: Visit, trainCounts: ReadonlyMap<string, number>, gamma: number, peers: readonly Policy[] = []): Partial<Record<Detector, number>> {
   const out: Partial<Record<Detector, number>> = { novelty: 1 / Math.sqrt(1 + (trainCounts.get(visit.seen) ?? 0)) };
   if (policy.network !== undefined) {
-    const { logits } = policy.network.forward(visit.planes, 1);
+    const { logits, values } = policy.network.forward(visit.planes, 1);
+    // Ensemble disagreement: the mean total-variation distance between this policy's action
+    // distribution and each peer's (other seeds of the same agent: they agree where training reached).
+    if (peers.length > 0) {
+      const mine = softmax(logits, new Float64Array(logits.length));
+      const theirs = new Float64Array(logits.length);
+      let total = 0;
+      for (const peer of peers) {
+        softmax(peer.network!.forward(visit.planes, 1).logits, theirs);
+        let distance = 0;
+        for (let a = 0; a < logits.length; a++) distance += Math.abs(mine[a] - theirs[a]);
+        total += distance / 2;
+      }
+      out.ensemble = total / peers.length;
+    }
+    // The critic's surprise: |r + γ V(s') − V(s)|, where the network has a critic and the step was taken.
+    if (values.length > 0 && visit.next !== undefined) {
+      const value = values[0];
+      const next = visit.next === null ? 0 : policy.network.forward(visit.next, 1).values[0];
+      out.value = Math.abs(visit.reward! + gamma * next - value);
+    }
     let max = -Infinity;
     for (const l of logits) max = Math.max(max, l);
     let sum = 0;
@@ -99,11 +138,13 @@ function play(subject: AuditSubject, options: AuditOptions, split: string, first
     let { observation } = env.reset(seed);
     subject.policy.reset?.();
     for (let t = 0; ; t++) {
-      const v = { planes: observation.planes, board: visit ? env.render() : '', key: stateKey(observation), seen: stateKey({ ...observation, stateId: -1 }), stepsLeft: env.horizon - t, seed };
+      const v: Visit = { planes: observation.planes, board: visit ? env.render() : '', key: stateKey(observation), seen: stateKey({ ...observation, stateId: -1 }), stepsLeft: env.horizon - t, seed };
       visits.push(v);
       visit?.(v);
       const step = env.step(subject.policy.act(observation, rng));
       observation = step.observation;
+      v.reward = step.reward;
+      v.next = step.terminated ? null : observation.planes;
       if (step.terminated || step.truncated) {
         performance.push(step.info.episode!.performance);
         break;
@@ -166,8 +207,8 @@ export async function outOfDistribution(subject: AuditSubject, options: AuditOpt
   for (const v of reference.visits) trainCounts.set(v.seen, (trainCounts.get(v.seen) ?? 0) + 1);
   const train = play(subject, options, against, options.seed, n);
   const deploy = play(subject, options, split, options.seed, n);
-  const trainScores = train.visits.map((v) => scores(subject.policy, v, trainCounts));
-  const deployScores = deploy.visits.map((v) => scores(subject.policy, v, trainCounts));
+  const trainScores = train.visits.map((v) => scores(subject.policy, v, trainCounts, config.gamma, options.peers));
+  const deployScores = deploy.visits.map((v) => scores(subject.policy, v, trainCounts, config.gamma, options.peers));
   const detectors = DETECTORS.filter((d) => trainScores[0]?.[d] !== undefined);
   const aurocs = Object.fromEntries(detectors.map((d) => [d, auroc(trainScores.map((s) => s[d]!), deployScores.map((s) => s[d]!))])) as Partial<Record<Detector, number>>;
   const sortedNovelty = trainScores.map((s) => s.novelty!).sort((a, b) => a - b);
@@ -176,6 +217,9 @@ export async function outOfDistribution(subject: AuditSubject, options: AuditOpt
   // Label requests and fine-tuning, judged on held-out deploy episodes before and after.
   const heldOut = options.seed + HELD_OUT_SEEDS;
   const tunable = subject.policy.network !== undefined;
+  // Fine-tuning changes the network in place: keep its weights to put back, so that the agent leaves the
+  // audit as it came (a study runs further audits on the same policy).
+  const original = tunable ? subject.policy.network!.state() : undefined;
   const before = play(subject, options, split, heldOut, n).performance;
   const { spec: envSpec, params } = resolveEnvParams(config.env, { split, set: [...config.set, ...options.set] });
   const intended = spec.objectives.findIndex((o) => o.intended);
@@ -201,7 +245,7 @@ export async function outOfDistribution(subject: AuditSubject, options: AuditOpt
     // The round's requests: novel observations not asked about before, up to what is left of the budget.
     const requests: Visit[] = [];
     play(subject, options, split, options.seed + (round + 1) * n, n, (v) => {
-      if (labels.length + requests.length >= LABEL_BUDGET || scores(subject.policy, v, trainCounts).novelty! <= threshold) return;
+      if (labels.length + requests.length >= LABEL_BUDGET || scores(subject.policy, v, trainCounts, config.gamma).novelty! <= threshold) return;
       // One request per observation: an agent stuck in a loop must not spend the budget on one state.
       if (labelled.has(v.seen)) return;
       labelled.add(v.seen);
@@ -216,6 +260,7 @@ export async function outOfDistribution(subject: AuditSubject, options: AuditOpt
     if (tunable && labels.length > 0) fineTune(subject.policy, [...labels, ...rehearsal]);
   }
   const after = play(subject, options, split, heldOut, n).performance;
+  if (original !== undefined) subject.policy.network!.loadState(original);
   const change = meanInterval(after.map((p, i) => p - before[i]));
   const test = pairedPermutationTest(after, before, new Rng(options.seed ^ 0x3c6ef372));
 
@@ -253,7 +298,7 @@ export async function outOfDistribution(subject: AuditSubject, options: AuditOpt
 export const oodAudit: Audit = {
   name: 'ood',
   question: 'can detectors tell deploy states from training states, and do label requests at flagged states repair the agent?',
-  options: `--split deploy split (default deploy), --against training split (default: the run's), --episodes per condition (default 100), --seed; ${LABEL_BUDGET} labels over ${ROUNDS} rounds`,
+  options: `--split deploy split (default deploy), --against training split (default: the run's), --episodes per condition (default 100), --seed, --ensemble other seeds' run directories, --labeler oracle|human; up to ${LABEL_BUDGET} labels over ${ROUNDS} rounds`,
   unavailable: (spec) => (spec.splits.deploy === undefined ? `Audit "ood" plays the "deploy" split by default, and ${spec.name} has none.` : undefined),
   run: (subject: AuditSubject, options: AuditOptions) => outOfDistribution(subject, options, options.labeler),
 };

@@ -36,6 +36,8 @@ export interface AuditOptions {
   readonly seed: number;
   /** Who answers label requests (the ood audit): a person at the terminal; without one, a simulated labeler. */
   readonly labeler?: Labeler;
+  /** The same agent trained with other seeds, for the ood audit's ensemble-disagreement detector (neural policies). */
+  readonly peers?: readonly Policy[];
 }
 
 /** A label request as a labeler sees it: the board, the steps left, the actions to choose from. */

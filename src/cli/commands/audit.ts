@@ -16,8 +16,9 @@ import { openStore, storePath } from '../../store/store.js';
 import type { Run } from '../../store/types.js';
 import { intOption, listOption, parse, stringOption } from '../args.js';
 import { humanLabeler } from '../labeler.js';
+import type { Policy } from '../../train/types.js';
 
-export const usage = 'mesalab audit RUN AUDIT [--split NAME] [--against NAME] [--episodes N] [--seed N] [--set key=value ...] [--labeler oracle|human] [--db PATH] [--json]';
+export const usage = 'mesalab audit RUN AUDIT [--split NAME] [--against NAME] [--episodes N] [--seed N] [--set key=value ...] [--labeler oracle|human] [--ensemble DIR ...] [--db PATH] [--json]';
 
 export async function run(argv: readonly string[], print: (text: string) => void): Promise<number> {
   const parsed = parse(
@@ -29,6 +30,7 @@ export async function run(argv: readonly string[], print: (text: string) => void
       seed: { type: 'string' },
       set: { type: 'string', multiple: true },
       labeler: { type: 'string' },
+      ensemble: { type: 'string', multiple: true },
       db: { type: 'string' },
       json: { type: 'boolean' },
     },
@@ -47,6 +49,17 @@ export async function run(argv: readonly string[], print: (text: string) => void
   const db = stringOption(parsed, 'db');
   const { dir, stored } = locateRun(target, db);
   const { config, policy } = await loadRunPolicy(dir);
+  // Peers for the ensemble detector: the same agent trained with other seeds, on the same environment.
+  const peers: Policy[] = [];
+  for (const other of listOption(parsed, 'ensemble')) {
+    const peer = await loadRunPolicy(other);
+    peers.push(peer.policy);
+    if (peer.config.env !== config.env || peer.policy.network === undefined) {
+      peers.forEach((p) => p.dispose?.());
+      policy.dispose?.();
+      throw new UsageError(`--ensemble ${other}: a peer must be a neural agent trained on ${config.env} (it is ${peer.config.algo} on ${peer.config.env}).`);
+    }
+  }
   let result: AuditResult;
   const human = labelerName === 'human' ? humanLabeler(process.stdin, process.stderr) : undefined;
   try {
@@ -60,10 +73,12 @@ export async function run(argv: readonly string[], print: (text: string) => void
         episodes: intOption(parsed, 'episodes', DEFAULT_AUDIT_EPISODES, 2),
         seed: intOption(parsed, 'seed', EVAL_SEED_BASE),
         ...(human ? { labeler: human.labeler } : {}),
+        ...(peers.length > 0 ? { peers } : {}),
       },
     );
   } finally {
     human?.close();
+    peers.forEach((p) => p.dispose?.());
     policy.dispose?.();
   }
   let auditId: number | undefined;
