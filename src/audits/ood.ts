@@ -32,7 +32,7 @@ import { resolveEnvParams } from '../registry.js';
 import { pairedPermutationTest } from '../stats/exact.js';
 import { meanInterval, type MeanInterval } from '../stats/interval.js';
 import type { Policy } from '../train/types.js';
-import { horizonValues, optimalAction, reachableGraph, stateKey, type ReachableGraph } from './optimum.js';
+import { horizonValues, optimalAction, reachableGraph, searchKey, stateKey, type ReachableGraph } from './optimum.js';
 import type { Audit, AuditOptions, AuditResult, AuditSubject, Labeler } from './types.js';
 
 export const DETECTORS = ['novelty', 'msp', 'energy', 'value', 'ensemble'] as const;
@@ -55,6 +55,8 @@ interface Visit {
   /** Filled in after the step: its reward, and the next observation's planes (null where the episode terminated). */
   reward?: number;
   next?: Float32Array | null;
+  /** Which objectives have paid anything so far this episode (bit k: objective k), for the labeler's search. */
+  readonly paid: number;
   /** The board as text, for a person asked to label it. */
   readonly board: string;
   /** The state, for the labeler's search (its id where it has one). */
@@ -137,14 +139,18 @@ function play(subject: AuditSubject, options: AuditOptions, split: string, first
     const rng = new Rng(seed ^ 0x5bd1e995);
     let { observation } = env.reset(seed);
     subject.policy.reset?.();
+    let paid = 0;
     for (let t = 0; ; t++) {
-      const v: Visit = { planes: observation.planes, board: visit ? env.render() : '', key: stateKey(observation), seen: stateKey({ ...observation, stateId: -1 }), stepsLeft: env.horizon - t, seed };
+      const v: Visit = { paid, planes: observation.planes, board: visit ? env.render() : '', key: stateKey(observation), seen: stateKey({ ...observation, stateId: -1 }), stepsLeft: env.horizon - t, seed };
       visits.push(v);
       visit?.(v);
       const step = env.step(subject.policy.act(observation, rng));
       observation = step.observation;
       v.reward = step.reward;
       v.next = step.terminated ? null : observation.planes;
+      spec.objectives.forEach((o, k) => {
+        if (step.info.objectives[o.name] !== 0) paid |= 1 << k;
+      });
       if (step.terminated || step.truncated) {
         performance.push(step.info.episode!.performance);
         break;
@@ -230,7 +236,7 @@ export async function outOfDistribution(subject: AuditSubject, options: AuditOpt
       oracles.set(v.seed, 'index' in graph ? { graph, values: horizonValues(graph, intended, ORACLE_GAMMA) } : null);
     }
     const found = oracles.get(v.seed);
-    return found ? optimalAction(found.graph, found.values, intended, v.key, v.stepsLeft, ORACLE_GAMMA) : undefined;
+    return found ? optimalAction(found.graph, found.values, intended, searchKey(v.key, v.paid), v.stepsLeft, ORACLE_GAMMA) : undefined;
   };
   const labels: Array<{ planes: Float32Array; action: number }> = [];
   // Rehearsal: what the agent already does on familiar states, as its own labels (free: no labeler is

@@ -6,8 +6,8 @@
  * total an agent could collect before the horizon. The misgeneralization audit measures competence
  * against these optima.
  *
- * States are told apart by their state id, or by the set of non-zero observation planes where the
- * environment has no ids. The search is exact for environments whose next state depends only on that
+ * Nodes are told apart by their state id, or by the set of non-zero observation planes where the
+ * environment has no ids, together with which objectives have paid so far (see `searchKey`). The search is exact for environments whose next state depends only on that
  * state and the action (all of mesalab's gridworlds with fixed randomness per episode seed); where the
  * dynamics also depend on the step count (the bow of `treacherous-turn`), it is an approximation.
  * Graphs larger than `maxStates` are not searched (the result says so).
@@ -37,7 +37,7 @@ export interface ReachableGraph {
   readonly names: readonly string[];
   readonly actions: number;
   readonly horizon: number;
-  /** State keys to indices; index 0 is the start. */
+  /** Search keys (`searchKey`) to indices; index 0 is the start. */
   readonly index: ReadonlyMap<string, number>;
   /** Per pair `s × actions + a`: the next state, or −1 where the episode terminated. */
   readonly next: readonly number[];
@@ -52,7 +52,8 @@ export function reachableGraph(spec: EnvSpec<Params>, params: Params, split: str
   const names = spec.objectives.map((o) => o.name);
   const K = names.length;
   const paths: number[][] = [[]];
-  const index = new Map<string, number>([[stateKey(env.reset(seed).observation), 0]]);
+  const paid: number[] = [0];
+  const index = new Map<string, number>([[searchKey(stateKey(env.reset(seed).observation), 0), 0]]);
   const next: number[] = [];
   const gains: number[] = [];
   for (let s = 0; s < paths.length; s++) {
@@ -60,23 +61,39 @@ export function reachableGraph(spec: EnvSpec<Params>, params: Params, split: str
       env.reset(seed);
       for (const step of paths[s]) env.step(step);
       const result = env.step(a);
-      for (let k = 0; k < K; k++) gains.push(result.info.objectives[names[k]]);
+      let mask = paid[s];
+      for (let k = 0; k < K; k++) {
+        const gain = result.info.objectives[names[k]];
+        gains.push(gain);
+        if (gain !== 0) mask |= 1 << k;
+      }
       if (result.terminated) {
         next.push(-1);
         continue;
       }
-      const key = stateKey(result.observation);
+      const key = searchKey(stateKey(result.observation), mask);
       let target = index.get(key);
       if (target === undefined) {
         if (paths.length >= maxStates) return { states: paths.length };
         target = paths.length;
         index.set(key, target);
         paths.push([...paths[s], a]);
+        paid.push(mask);
       }
       next.push(target);
     }
   }
   return { names, actions: A, horizon: env.horizon, index, next, gains };
+}
+
+/**
+ * A search node's key: the state, and which objectives have paid anything so far this episode. State
+ * ids and observations can leave out history an objective depends on (the maze pays for entering the
+ * top-right room only the first time, and shows no trace of the visit); keeping the objectives that
+ * have paid apart makes such once-only payments exact, at most 2^K nodes per state.
+ */
+export function searchKey(state: string, paid: number): string {
+  return `${state}|${paid}`;
 }
 
 /**
