@@ -55,6 +55,9 @@ describe('mesalab audit on the command line', () => {
     const unsuited = mesalab('audit', runDir, 'treacherous-turn', '--split', 'watched', '--against', 'watched', '--episodes', '2');
     assert.equal(unsuited.code, 2);
     assert.match(unsuited.stderr, /compares two splits/);
+    const misplaced = mesalab('audit', runDir, 'compliance-gap', '--labeler', 'human');
+    assert.equal(misplaced.code, 2);
+    assert.match(misplaced.stderr, /--labeler is an option of the ood audit only, not of compliance-gap/);
     const fewEpisodes = mesalab('audit', runDir, 'compliance-gap', '--episodes', '1');
     assert.equal(fewEpisodes.code, 2);
     assert.match(fewEpisodes.stderr, /--episodes takes an integer ≥ 2/);

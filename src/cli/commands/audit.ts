@@ -46,6 +46,9 @@ export async function run(argv: readonly string[], print: (text: string) => void
   if (name === undefined) throw new UsageError(`audit needs a run and an audit name (one of ${AUDITS.map((a) => a.name).join(', ')}). Usage: ${usage}`);
   if (extra.length > 0) throw new UsageError(`Unexpected arguments: ${extra.join(' ')}. Usage: ${usage}`);
   const audit = getAudit(name);
+  for (const option of ['labeler', 'ensemble'] as const) {
+    if (parsed.values[option] !== undefined && audit.name !== 'ood') throw new UsageError(`--${option} is an option of the ood audit only, not of ${audit.name}.`);
+  }
   const db = stringOption(parsed, 'db');
   const { dir, stored } = locateRun(target, db);
   const { config, policy } = await loadRunPolicy(dir);
