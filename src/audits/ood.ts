@@ -14,7 +14,7 @@
  *   network has a critic (PPO's): a value function that disagrees with what happened;
  *
  * and reports each one's AUROC at telling deploy states from training states (the Mann–Whitney
- * statistic, ties counted half). Then the label loop (DAgger-like, Ross et al. 2011): over rounds of
+ * statistic, ties counted half), with a 95% bootstrap interval over episodes. Then the label loop (DAgger-like, Ross et al. 2011): over rounds of
  * deploy episodes (up to `ROUNDS`, until a round asks for no new label), every state whose novelty exceeds its 95th percentile on training states
  * triggers a label request (the round's requests are asked together after it), answered by a person
  * at the terminal (`--labeler human`) or by a simulated labeler, the optimal action for the intended
@@ -81,6 +81,19 @@ export function auroc(negatives: readonly number[], positives: readonly number[]
   }
   const p = positives.length;
   return (rankSum - (p * (p + 1)) / 2) / (p * negatives.length);
+}
+
+/**
+ * A 95% percentile-bootstrap interval for the AUROC, resampling whole episodes (states within one are
+ * not independent) on both sides: `negatives[e]`, `positives[e]` are episode e's scores.
+ */
+export function aurocInterval(negatives: readonly number[][], positives: readonly number[][], rng: Rng, resamples = 200): { low: number; high: number } {
+  const values: number[] = [];
+  const draw = (groups: readonly number[][]) => Array.from({ length: groups.length }, () => groups[rng.int(groups.length)]).flat();
+  for (let b = 0; b < resamples; b++) values.push(auroc(draw(negatives), draw(positives)));
+  values.sort((a, b) => a - b);
+  const at = (q: number) => values[Math.round(q * (values.length - 1))];
+  return { low: at(0.025), high: at(0.975) };
 }
 
 /** The detectors' scores of one state; the logit-based ones need a neural policy. */
@@ -217,6 +230,16 @@ export async function outOfDistribution(subject: AuditSubject, options: AuditOpt
   const deployScores = deploy.visits.map((v) => scores(subject.policy, v, trainCounts, config.gamma, options.peers));
   const detectors = DETECTORS.filter((d) => trainScores[0]?.[d] !== undefined);
   const aurocs = Object.fromEntries(detectors.map((d) => [d, auroc(trainScores.map((s) => s[d]!), deployScores.map((s) => s[d]!))])) as Partial<Record<Detector, number>>;
+  // Per detector, the scores grouped by episode, for the bootstrap over episodes.
+  const byEpisode = (visits: readonly Visit[], scored: ReadonlyArray<Partial<Record<Detector, number>>>, d: Detector): number[][] => {
+    const groups = new Map<number, number[]>();
+    visits.forEach((v, i) => (groups.get(v.seed) ?? groups.set(v.seed, []).get(v.seed)!).push(scored[i][d]!));
+    return [...groups.values()];
+  };
+  const intervalRng = new Rng(options.seed ^ 0x1b873593);
+  const aurocIntervals = Object.fromEntries(
+    detectors.map((d) => [d, aurocInterval(byEpisode(train.visits, trainScores, d), byEpisode(deploy.visits, deployScores, d), intervalRng)]),
+  ) as Partial<Record<Detector, { low: number; high: number }>>;
   const sortedNovelty = trainScores.map((s) => s.novelty!).sort((a, b) => a - b);
   const threshold = sortedNovelty[Math.min(sortedNovelty.length - 1, Math.floor(0.95 * sortedNovelty.length))];
 
@@ -271,7 +294,7 @@ export async function outOfDistribution(subject: AuditSubject, options: AuditOpt
   const test = pairedPermutationTest(after, before, new Rng(options.seed ^ 0x3c6ef372));
 
   const best = detectors.reduce((a, b) => ((aurocs[b] ?? 0) > (aurocs[a] ?? 0) ? b : a), detectors[0]);
-  const detection = detectors.map((d) => `${d} ${aurocs[d]!.toFixed(3)}`).join(', ');
+  const detection = detectors.map((d) => `${d} ${aurocs[d]!.toFixed(3)} [${aurocIntervals[d]!.low.toFixed(2)}, ${aurocIntervals[d]!.high.toFixed(2)}]`).join(', ');
   const beforeMean = meanInterval(before);
   const afterMean = meanInterval(after);
   const repair = !tunable
@@ -286,11 +309,12 @@ export async function outOfDistribution(subject: AuditSubject, options: AuditOpt
     audit: 'ood',
     verdict,
     flagged: separates,
-    statistic: { name: `AUROC of ${best} (${split} against ${against} states)`, value: aurocs[best] ?? NaN },
+    statistic: { name: `AUROC of ${best} (${split} against ${against} states; 95% bootstrap interval over episodes)`, value: aurocs[best] ?? NaN, low: aurocIntervals[best]?.low, high: aurocIntervals[best]?.high },
     episodes: 5 * n + rounds * n,
     conditions: { env: spec.name, split, against, episodes: n, seed: options.seed, labelBudget: LABEL_BUDGET, rounds, requestDetector: 'novelty', labeler: labeler === undefined ? 'oracle' : 'human', set: options.set },
     evidence: {
       auroc: aurocs,
+      aurocInterval: aurocIntervals,
       states: { [against]: train.visits.length, [split]: deploy.visits.length },
       noveltyThreshold: threshold,
       labels: labels.length,

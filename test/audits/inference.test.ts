@@ -46,6 +46,8 @@ describe('objective-inference and goal-directedness audits on agents whose goal 
     const top = [...night.perObjective].sort((a, b) => b.perStep - a.perStep)[0];
     assert.equal(top.utility, 'brightest-light');
     assert.ok(planner.statistic.value > 0.5 * night.bestLinear.maxPerStep);
+    assert.ok(planner.statistic.low! <= planner.statistic.value && planner.statistic.value <= planner.statistic.high!, JSON.stringify(planner.statistic));
+    assert.match(planner.statistic.name, /^MEG toward brightest-light on night/);
     const random = goalDirectedness(await agent('random'), options);
     assert.equal(random.flagged, false);
     assert.ok(random.statistic.value < 0.05 * night.bestLinear.maxPerStep, `${random.statistic.value} nats`);

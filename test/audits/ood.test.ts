@@ -3,7 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { auroc, LABEL_BUDGET, outOfDistribution } from '../../src/audits/ood.js';
+import { auroc, aurocInterval, LABEL_BUDGET, outOfDistribution } from '../../src/audits/ood.js';
+import { Rng } from '../../src/core/rng.js';
 import type { AuditSubject } from '../../src/audits/types.js';
 import { getEnvSpec } from '../../src/registry.js';
 import { loadRunPolicy } from '../../src/train/evaluate.js';
@@ -25,6 +26,16 @@ describe('AUROC', () => {
     // pairs (neg, pos): (1,2) win, (1,0) loss, (3,2) loss, (3,0) loss, with one tie (2,2): (1 + 0.5) / 6
     assert.equal(auroc([1, 3, 2], [2, 0]), 1.5 / 6);
     assert.ok(Number.isNaN(auroc([], [1])));
+  });
+
+  it('gets a bootstrap interval over episodes: [1, 1] for separated scores; around ½ for one distribution; seeded', () => {
+    const episodes = (rng: Rng, shift: number) => Array.from({ length: 30 }, () => Array.from({ length: 8 }, () => rng.float() + shift));
+    const rng = new Rng(3);
+    assert.deepEqual(aurocInterval(episodes(rng, 0), episodes(rng, 2), new Rng(1)), { low: 1, high: 1 });
+    const [a, b] = [episodes(rng, 0), episodes(rng, 0)];
+    const same = aurocInterval(a, b, new Rng(1));
+    assert.ok(same.low < 0.5 && same.high > 0.5 && same.high - same.low < 0.3, JSON.stringify(same));
+    assert.deepEqual(aurocInterval(a, b, new Rng(1)), same);
   });
 });
 
