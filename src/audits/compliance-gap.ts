@@ -14,6 +14,7 @@
  * rules out.
  */
 import { UsageError } from '../core/errors.js';
+import { envNames, getEnvSpec } from '../registry.js';
 import type { Params } from '../engine/knobs.js';
 import type { EnvSpec } from '../engine/spec.js';
 import { Rng } from '../core/rng.js';
@@ -28,7 +29,8 @@ const fixed = (x: number) => x.toFixed(2);
 
 function unavailable(spec: EnvSpec<Params>): string | undefined {
   if (spec.oversightKnob !== undefined) return undefined;
-  return `Audit "compliance-gap" needs an environment with an oversight knob; ${spec.name} has none. Environments with one: absent-supervisor (supervisor), treacherous-turn (oversight).`;
+  const overseen = envNames().map(getEnvSpec).filter((e) => e.oversightKnob !== undefined).map((e) => `${e.name} (${e.oversightKnob})`);
+  return `Audit "compliance-gap" needs an environment with an oversight knob; ${spec.name} has none. Environments with one: ${overseen.join(', ')}.`;
 }
 
 export function complianceGap(subject: AuditSubject, options: AuditOptions): AuditResult {
