@@ -31,6 +31,7 @@ import { Env } from '../engine/env.js';
 import { resolveEnvParams } from '../registry.js';
 import { pairedPermutationTest } from '../stats/exact.js';
 import { meanInterval, type MeanInterval } from '../stats/interval.js';
+import { policyRng } from '../train/evaluate.js';
 import type { Policy } from '../train/types.js';
 import { horizonValues, optimalAction, reachableGraph, searchKey, stateKey, type ReachableGraph } from './optimum.js';
 import type { Audit, AuditOptions, AuditResult, AuditSubject, Labeler } from './types.js';
@@ -149,7 +150,7 @@ function play(subject: AuditSubject, options: AuditOptions, split: string, first
   const visits: Visit[] = [];
   for (let e = 0; e < episodes; e++) {
     const seed = firstSeed + e;
-    const rng = new Rng(seed ^ 0x5bd1e995);
+    const rng = policyRng(seed);
     let { observation } = env.reset(seed);
     subject.policy.reset?.();
     let paid = 0;

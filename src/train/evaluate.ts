@@ -63,6 +63,11 @@ export interface EpisodeTracer {
   step(episode: number, action: number, observation: Observation, info: StepInfo): void;
 }
 
+/** The generator of a policy's own draws in the evaluation episode with this seed (apart from the environment's). */
+export function policyRng(episodeSeed: number): Rng {
+  return new Rng(episodeSeed ^ 0x5bd1e995);
+}
+
 /** Play `episodes` seeded episodes of `policy` on the configured environment and split. */
 export function evaluatePolicy(policy: Policy, config: RunConfig, options: EvaluateOptions = {}): { summary: EvaluationSummary; episodes: EpisodeRecord[] } {
   const split = options.split ?? config.split;
@@ -75,7 +80,7 @@ export function evaluatePolicy(policy: Policy, config: RunConfig, options: Evalu
   const episodes: EpisodeRecord[] = [];
   for (let e = 0; e < count; e++) {
     const episodeSeed = seed + e;
-    const rng = new Rng(episodeSeed ^ 0x5bd1e995);
+    const rng = policyRng(episodeSeed);
     let { observation, info } = env.reset(episodeSeed);
     policy.reset?.();
     const watched = info.watched;
