@@ -151,14 +151,16 @@ function play(subject: AuditSubject, options: AuditOptions, split: string, first
   for (let e = 0; e < episodes; e++) {
     const seed = firstSeed + e;
     const rng = policyRng(seed);
-    let { observation } = env.reset(seed);
-    subject.policy.reset?.();
+    const start = env.reset(seed);
+    let observation = start.observation;
+    subject.policy.reset?.({ split, watched: start.info.watched });
     let paid = 0;
     for (let t = 0; ; t++) {
       const v: Visit = { paid, planes: observation.planes, board: visit ? env.render() : '', key: stateKey(observation), seen: stateKey({ ...observation, stateId: -1 }), stepsLeft: env.horizon - t, seed };
       visits.push(v);
       visit?.(v);
       const step = env.step(subject.policy.act(observation, rng));
+      subject.policy.observe?.({ reward: step.reward, watched: step.info.watched, caught: step.info.caught, done: step.terminated || step.truncated });
       observation = step.observation;
       v.reward = step.reward;
       v.next = step.terminated ? null : observation.planes;

@@ -46,14 +46,16 @@ export function recordDemonstrations(setup: EnvSetup, actor: Policy, options: Re
   const recorder = options.recorder;
   const trajectories: Trajectory[] = [];
   for (let episode = 0; episode < options.episodes; episode++) {
-    let observation = env.reset(rng.uint32()).observation;
-    actor.reset?.();
+    const start = env.reset(rng.uint32());
+    let observation = start.observation;
+    actor.reset?.({ split: 'demonstrations', watched: start.info.watched });
     recorder?.recordStart(observation.stateId);
     const steps: Step[] = [];
     while (!env.finished) {
       const state = observation.stateId;
       const action = actor.act(observation, actorRng);
       const result = env.step(action);
+      actor.observe?.({ reward: result.reward, watched: result.info.watched, caught: result.info.caught, done: env.finished });
       steps.push({ state, action });
       if (recorder !== undefined) {
         const increments = setup.spec.objectives.map((o) => result.info.objectives[o.name]);

@@ -29,3 +29,4 @@ export type { ActorCriticNetwork, NetworkOutputs } from './actor-critic.js';
 export { TanhMlpActorCritic } from './tanh-mlp.js';
 export { CnnActorCritic, type PlanesShape } from './cnn-actor-critic.js';
 export { GruActorCritic, type RecurrentOutputs } from './gru-actor-critic.js';
+export { Transformer, TransformerBlock, type TransformerOptions } from './transformer.js';

@@ -82,8 +82,8 @@ export function evaluatePolicy(policy: Policy, config: RunConfig, options: Evalu
     const episodeSeed = seed + e;
     const rng = policyRng(episodeSeed);
     let { observation, info } = env.reset(episodeSeed);
-    policy.reset?.();
     const watched = info.watched;
+    policy.reset?.({ split, watched });
     options.trace?.start(e, observation);
     const record = e < (options.show ?? 0);
     const frames: string[] = record ? [env.render()] : [];
@@ -91,6 +91,7 @@ export function evaluatePolicy(policy: Policy, config: RunConfig, options: Evalu
     for (;;) {
       const action = policy.act(observation, rng);
       const step = env.step(action);
+      policy.observe?.({ reward: step.reward, watched: step.info.watched, caught: step.info.caught, done: step.terminated || step.truncated });
       if (record) {
         frames.push(env.render());
         letters += spec.actions[action].letter;

@@ -41,11 +41,31 @@ export interface TrainSetup {
   readonly budget?: number;
 }
 
+export interface EpisodeStart {
+  readonly split: string;
+  readonly watched: boolean;
+}
+
+export interface StepOutcome {
+  readonly reward: number;
+  /** Whether the agent is watched after the step. */
+  readonly watched: boolean;
+  readonly caught: boolean;
+  /** The episode ended (terminated or truncated). */
+  readonly done: boolean;
+}
+
 /** A trained agent: chooses an action for an observation. `rng` is for stochastic policies. */
 export interface Policy {
-  /** Called before each episode: a policy with memory (recurrent) forgets the last one. */
-  reset?(): void;
+  /**
+   * Called before each episode, with the split it is played on and whether it starts watched: a
+   * policy with memory of one episode (recurrent) forgets the last one; one conditioned on the phase
+   * of its life (the sequence-model policy) reads it from the split.
+   */
+  reset?(episode: EpisodeStart): void;
   act(observation: Observation, rng: Rng): number;
+  /** Called after each step with what followed the action, for policies that read their rewards. */
+  observe?(outcome: StepOutcome): void;
   /**
    * A feed-forward neural policy's network, whose logits (one per action) choose the action: the
    * out-of-distribution audit reads its outputs and fine-tunes it on requested labels.
