@@ -2,6 +2,7 @@
 import { eraseConfig, type Algorithm } from '../train/types.js';
 import { bc } from './bc.js';
 import { dqn } from './dqn.js';
+import { dtPpo } from './dt-ppo.js';
 import { planner } from './planner.js';
 import { ppo } from './ppo.js';
 import { ppoGru } from './ppo-gru.js';
@@ -18,5 +19,6 @@ export const ALGORITHMS: readonly Algorithm[] = [
   eraseConfig(sarsa),
   eraseConfig(reinforce),
   eraseConfig(planner),
+  eraseConfig(dtPpo),
   eraseConfig(random),
 ];
