@@ -57,6 +57,16 @@ export function reachableGraph(spec: EnvSpec<Params>, params: Params, split: str
   const next: number[] = [];
   const gains: number[] = [];
   for (let s = 0; s < paths.length; s++) {
+    // A state first reached at the horizon (its path is breadth-first, so shortest) is never acted in:
+    // a leaf. Replaying its path would end the episode; where time is in the state (the guard's round in
+    // `vault`), such states exist.
+    if (paths[s].length >= env.horizon) {
+      for (let a = 0; a < A; a++) {
+        for (let k = 0; k < K; k++) gains.push(0);
+        next.push(-1);
+      }
+      continue;
+    }
     for (let a = 0; a < A; a++) {
       env.reset(seed);
       for (const step of paths[s]) env.step(step);

@@ -9,6 +9,7 @@ import { maze } from './maze.js';
 import { monsters } from './monsters.js';
 import { strawberry } from './strawberry.js';
 import { treacherousTurn } from './treacherous-turn.js';
+import { vault } from './vault.js';
 
 export const ENVIRONMENTS: readonly EnvSpec<Params>[] = [
   eraseParams(absentSupervisor),
@@ -19,4 +20,5 @@ export const ENVIRONMENTS: readonly EnvSpec<Params>[] = [
   eraseParams(monsters),
   eraseParams(treacherousTurn),
   eraseParams(hiddenIncentives),
+  eraseParams(vault),
 ];

@@ -31,7 +31,7 @@ describe('mesalab studies, run and report on the command line', () => {
     const r = mesalab('run', join(dir, 'bad.yaml'), '--db', db);
     assert.equal(r.code, 2);
     assert.equal(r.stdout, '');
-    assert.equal(r.stderr, `mesalab: ${join(dir, 'bad.yaml')}: environment: Unknown environment "strawbery": did you mean "strawberry"? Choices: absent-supervisor, distributional-shift, strawberry, maze, keys-chests, monsters, treacherous-turn, hidden-incentives. Run "mesalab envs" for the list.\n`);
+    assert.equal(r.stderr, `mesalab: ${join(dir, 'bad.yaml')}: environment: Unknown environment "strawbery": did you mean "strawberry"? Choices: absent-supervisor, distributional-shift, strawberry, maze, keys-chests, monsters, treacherous-turn, hidden-incentives, vault. Run "mesalab envs" for the list.\n`);
     assert.equal(existsSync(db), false);
     const unknown = mesalab('run', 'strawbery', '--db', db);
     assert.equal(unknown.code, 2);

@@ -88,7 +88,7 @@ describe('study schema', () => {
   it('checks names against the registries, with a did-you-mean', () => {
     assert.equal(
       problem((s) => (s.environment = 'absent-supervsor')),
-      'bad.yaml: environment: Unknown environment "absent-supervsor": did you mean "absent-supervisor"? Choices: absent-supervisor, distributional-shift, strawberry, maze, keys-chests, monsters, treacherous-turn, hidden-incentives. Run "mesalab envs" for the list.',
+      'bad.yaml: environment: Unknown environment "absent-supervsor": did you mean "absent-supervisor"? Choices: absent-supervisor, distributional-shift, strawberry, maze, keys-chests, monsters, treacherous-turn, hidden-incentives, vault. Run "mesalab envs" for the list.',
     );
     assert.equal(
       problem((s) => (s.evaluate.splits = ['watched', 'unwatchd'])),
@@ -120,7 +120,7 @@ describe('study schema', () => {
         s.evaluate = { splits: ['train', 'deploy'], episodes: 10 };
         s.audits = ['evaluation', 'compliance-gap'];
       }),
-      'bad.yaml: audits[1]: got "compliance-gap", which suits none of the study\'s environments: Audit "compliance-gap" needs an environment with an oversight knob; distributional-shift has none. Environments with one: absent-supervisor (supervisor), treacherous-turn (oversight).',
+      'bad.yaml: audits[1]: got "compliance-gap", which suits none of the study\'s environments: Audit "compliance-gap" needs an environment with an oversight knob; distributional-shift has none. Environments with one: absent-supervisor (supervisor), treacherous-turn (oversight), vault (guard).',
     );
     assert.match(problem((s) => (s.audits = ['compliance-gap', 'compliance-gap'])), /audits\[1\]: got "compliance-gap" again/);
   });
@@ -292,7 +292,7 @@ describe('a study of several environments', () => {
     );
     assert.equal(
       severalProblem((s) => (s.environments[1].name = 'distributional-shfit')),
-      'bad.yaml: environments[1].name: Unknown environment "distributional-shfit": did you mean "distributional-shift"? Choices: absent-supervisor, distributional-shift, strawberry, maze, keys-chests, monsters, treacherous-turn, hidden-incentives. Run "mesalab envs" for the list.',
+      'bad.yaml: environments[1].name: Unknown environment "distributional-shfit": did you mean "distributional-shift"? Choices: absent-supervisor, distributional-shift, strawberry, maze, keys-chests, monsters, treacherous-turn, hidden-incentives, vault. Run "mesalab envs" for the list.',
     );
     assert.equal(
       severalProblem((s) => (s.environments[1].name = 'absent-supervisor')),
