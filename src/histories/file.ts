@@ -4,11 +4,13 @@
  * `.` joined by `/`; start, corner, cheese and sensor as cell indices y × size + x) and its steps as
  * parallel arrays. Observation planes are not stored: `observe` recomputes them from the layout.
  *
- *   {"format":"mesalab-histories","version":1,"seed":0,"histories":2,"agents":"aligned:1","gamma":0.99,"channels":[…],"settings":{…}}
- *   {"index":0,"agent":"aligned","episodes":[{"phase":"train","watched":true,"objective":"intended","target":"cheese",
- *     "walls":"#####/#...#/#.###/#...#/#####","start":16,"corner":8,"cheese":8,"sensor":-1,
- *     "cells":[16,17,18,13,8],"actions":[3,3,0,0],"rewards":[0,0,0,10],"returns":[9.703,9.801,9.9,10],
- *     "outcome":"cheese","after":"update"}, …]}
+ *   {"format":"mesalab-histories","version":1,"seed":0,"histories":1,"agents":"proxy:1","gamma":0.99,"channels":[…],"settings":{…}}
+ *   {"index":0,"agent":"proxy","episodes":[{"phase":"train","watched":true,"objective":"corner","target":"corner",
+ *     "walls":"#####/#.#.#/#.#.#/#...#/#####","start":16,"corner":8,"cheese":11,"sensor":-1,
+ *     "cells":[16,17,18,13,8],"actions":[3,3,0,0],"rewards":[0,0,0,-10],"returns":[9.703,9.801,9.9,10],
+ *     "outcome":"caught","after":"modification"}, …]}
+ *
+ * (the example of docs/histories.md, which a test keeps true).
  *
  * Writing is atomic (a temporary file beside the target, flushed, then renamed over it). Reading checks
  * everything it can: the header, the line count, every field's type and range, the phases and
