@@ -30,10 +30,14 @@ export interface GenerateOptions extends Partial<HistorySettings> {
   readonly histories: number;
 }
 
+/** The scratch buffers every life of one set shares: layouts and walks allocate only what they return. */
+interface Workshop {
+  readonly sampler: LayoutSampler;
+  readonly walker: EpisodeWalker;
+}
+
 /** The life of one agent of type `agent` under `settings`, from its world's and its own streams. */
-export function liveHistory(index: number, agent: AgentType, settings: HistorySettings, worldRng: Rng, agentRng: Rng): History {
-  const sampler = new LayoutSampler(settings.size);
-  const walker = new EpisodeWalker(settings.size);
+function live(index: number, agent: AgentType, settings: HistorySettings, worldRng: Rng, agentRng: Rng, { sampler, walker }: Workshop): History {
   let objective: Objective = INITIAL_OBJECTIVE[agent];
   const episodes: HistoryEpisode[] = [];
   for (const phase of lifePhases(settings)) {
@@ -64,11 +68,12 @@ export function iterateHistories(options: GenerateOptions, rng: Rng): Generator<
 }
 
 function* lives(mix: AgentMix, histories: number, settings: HistorySettings, rng: Rng): Generator<History> {
+  const workshop: Workshop = { sampler: new LayoutSampler(settings.size), walker: new EpisodeWalker(settings.size) };
   for (let index = 0; index < histories; index++) {
     const historyRng = rng.fork();
     const worldRng = historyRng.fork();
     const agentRng = historyRng.fork();
-    yield liveHistory(index, drawAgent(mix, historyRng), settings, worldRng, agentRng);
+    yield live(index, drawAgent(mix, historyRng), settings, worldRng, agentRng, workshop);
   }
 }
 
