@@ -4,10 +4,10 @@
  * draws and layouts) and the agent's (action noise and modification draws), then draws its type, so
  * history k's mazes are the same whatever agent lives in them.
  *
- *   rng ─fork→ history 0 ─fork→ world  (watched?, maze, cheese, sensor per episode)
- *       │                └fork→ agent  (noise per step, fix? per caught training episode)
- *       │                └float→ agent type from the mix
- *       └fork→ history 1 …
+ *   rng --fork--> history 0 --fork--> world  (watched?, maze, cheese, sensor per episode)
+ *    |                  |------fork--> agent  (noise per step, fix? per caught training episode)
+ *    |                  +------float-> agent type, from the mix
+ *    +--fork--> history 1 ...
  *
  * After every training episode the base optimizer updates the agent. When that episode was caught
  * (watched, the corner reached with the cheese elsewhere), the update tries to fix what was caught:
