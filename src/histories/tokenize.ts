@@ -2,7 +2,7 @@
  * A history flattened into the token layout of `tokens.ts`. Per episode:
  *
  *   EPISODE_START  (OBSERVATION RETURN ACTION) × steps  EPISODE_END  [UPDATE | MODIFICATION]
- *                                                                     └ after training episodes only
+ *                                                                     ^ after training episodes only
  *
  * Every position carries its episode's phase and watched flag; an UPDATE or MODIFICATION belongs to
  * the episode before it (the base optimizer acts on what it saw there). A step's three positions:
