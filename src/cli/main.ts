@@ -7,6 +7,7 @@ import * as demo from './commands/demo.js';
 import * as evaluate from './commands/eval.js';
 import * as envs from './commands/envs.js';
 import * as exportCommand from './commands/export.js';
+import * as histories from './commands/histories.js';
 import * as play from './commands/play.js';
 import * as report from './commands/report.js';
 import * as runStudy from './commands/run.js';
@@ -39,6 +40,9 @@ Commands:
   show ID [--db PATH] [--json]  one study (cells, status, mean return / performance per split) or one run
   export ID --format csv|json   a study's or run's tables (runs, metrics, episodes, audits) into --out DIR
                                 (default mesalab-export/ID); the store is $MESALAB_DB or mesalab-runs/mesalab.db
+  histories generate|show       fictitious RL histories for the gain-of-function testbed: planning agents (aligned, proxy,
+                                deceptive, goodhart) through training, test and deployment in a small maze;
+                                generate --agents MIX --histories N --out FILE, show FILE --index K (--help for options)
 
 Run options:
   --db PATH                     the run store (default $MESALAB_DB, else mesalab-runs/mesalab.db)
@@ -74,7 +78,7 @@ Examples:
   mesalab play distributional-shift --split deploy-top --actions drrrrrru --render
 `;
 
-const COMMANDS = ['run', 'studies', 'report', 'envs', 'play', 'algos', 'train', 'eval', 'audit', 'demo', 'runs', 'show', 'export', 'help'];
+const COMMANDS = ['run', 'studies', 'report', 'envs', 'play', 'algos', 'train', 'eval', 'audit', 'demo', 'runs', 'show', 'export', 'histories', 'help'];
 
 export async function main(argv: readonly string[]): Promise<number> {
   const print = (text: string) => process.stdout.write(`${text}\n`);
@@ -136,6 +140,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       case 'export':
         if (rest.includes('--help')) return (print(`Usage: ${exportCommand.usage}`), 0);
         exportCommand.run(rest, print);
+        return 0;
+      case 'histories':
+        if (rest.includes('--help')) return (print(`Usage: ${histories.usage}\n\n${histories.OPTIONS_HELP}`), 0);
+        histories.run(rest, print);
         return 0;
       default:
         throw unknownName('command', command, COMMANDS, 'Run "mesalab --help" for the commands.');

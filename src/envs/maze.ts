@@ -55,7 +55,7 @@ export interface MazeParams {
  * randomized depth-first search ("recursive backtracker") over the rooms at odd coordinates, from the
  * room at `start`. Allocation-free: `stack` holds at least ((size − 1) / 2)² cells.
  */
-function carveMaze(walls: Float32Array, size: number, start: number, rng: Rng, stack: Int32Array, choices: Int32Array): void {
+export function carveMaze(walls: Float32Array, size: number, start: number, rng: Rng, stack: Int32Array, choices: Int32Array): void {
   walls.fill(1);
   const last = size - 2;
   let top = 0;
