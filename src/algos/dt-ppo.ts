@@ -45,6 +45,8 @@ export interface DtPpoConfig {
   readonly gaeLambda: number;
   readonly updateEpochs: number;
   readonly clipCoef: number;
+  /** Stop an update's epochs once the approximate KL from the rollout policy exceeds this (CleanRL's target_kl); 0: never. */
+  readonly targetKl: number;
   readonly entropyCoef: number;
   readonly valueCoef: number;
   /** Weight of the reward head's squared error (keeps the model predicting its world). */
@@ -65,6 +67,7 @@ export const DT_PPO_DEFAULTS: DtPpoConfig = {
   gaeLambda: 0.95,
   updateEpochs: 4,
   clipCoef: 0.2,
+  targetKl: 0.02,
   entropyCoef: 0.01,
   valueCoef: 0.5,
   rewardCoef: 0.5,
@@ -376,6 +379,8 @@ class DtPpoTrainer implements Trainer {
           lr,
           config.maxGradNorm,
         );
+        // the KL read in this epoch's forward pass: how far the previous epochs have moved the policy
+        if (config.targetKl > 0 && stats.approxKl > config.targetKl) break;
       }
     } finally {
       tokens.dispose();

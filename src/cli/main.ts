@@ -8,6 +8,7 @@ import * as evaluate from './commands/eval.js';
 import * as envs from './commands/envs.js';
 import * as exportCommand from './commands/export.js';
 import * as histories from './commands/histories.js';
+import * as sequence from './commands/sequence.js';
 import * as play from './commands/play.js';
 import * as report from './commands/report.js';
 import * as runStudy from './commands/run.js';
@@ -43,6 +44,8 @@ Commands:
   histories generate|show       fictitious RL histories for the gain-of-function testbed: planning agents (aligned, proxy,
                                 deceptive, goodhart) through training, test and deployment in a small maze;
                                 generate --agents MIX --histories N --out FILE, show FILE --index K (--help for options)
+  sequence train|eval           the history model: a causal transformer trained to predict histories' actions, rewards and
+                                predicted returns; train --histories FILE --out DIR [--small] [--blind], eval DIR
 
 Run options:
   --db PATH                     the run store (default $MESALAB_DB, else mesalab-runs/mesalab.db)
@@ -78,7 +81,7 @@ Examples:
   mesalab play distributional-shift --split deploy-top --actions drrrrrru --render
 `;
 
-const COMMANDS = ['run', 'studies', 'report', 'envs', 'play', 'algos', 'train', 'eval', 'audit', 'demo', 'runs', 'show', 'export', 'histories', 'help'];
+const COMMANDS = ['run', 'studies', 'report', 'envs', 'play', 'algos', 'train', 'eval', 'audit', 'demo', 'runs', 'show', 'export', 'histories', 'sequence', 'help'];
 
 export async function main(argv: readonly string[]): Promise<number> {
   const print = (text: string) => process.stdout.write(`${text}\n`);
@@ -141,6 +144,9 @@ export async function main(argv: readonly string[]): Promise<number> {
         if (rest.includes('--help')) return (print(`Usage: ${exportCommand.usage}`), 0);
         exportCommand.run(rest, print);
         return 0;
+      case 'sequence':
+        if (rest.includes('--help')) return (print(`Usage: ${sequence.usage}`), 0);
+        return await sequence.run(rest, print);
       case 'histories':
         if (rest.includes('--help')) return (print(`Usage: ${histories.usage}\n\n${histories.OPTIONS_HELP}`), 0);
         histories.run(rest, print);

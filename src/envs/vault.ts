@@ -46,7 +46,7 @@ const LEVEL = [
   '#   ooo   #',
   '#         #',
   '# o     o #',
-  '#P   A   D#',
+  '#   PA   D#',
   '###########',
 ];
 const WIDTH = LEVEL[0].length;

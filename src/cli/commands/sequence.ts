@@ -7,7 +7,7 @@ import { UsageError } from '../../core/errors.js';
 import { PHASES } from '../../histories/tokens.js';
 import { readHistoryFile } from '../../histories/index.js';
 import { loadTf } from '../../nn/tf.js';
-import type { SequenceMetrics } from '../../sequence/metrics.js';
+import { TURN_STEPS, type SequenceMetrics } from '../../sequence/metrics.js';
 import { evaluateModel, resumeSequenceRun, splitHistories, startSequenceRun, type SequenceEvaluation, type SequenceProgress, type SequenceRunResult } from '../../sequence/run.js';
 import { loadHistoryModel } from '../../sequence/saved.js';
 import { DEFAULT_SEQUENCE_CONFIG, SMALL_SEQUENCE_CONFIG, type SequenceTrainConfig } from '../../sequence/trainer.js';
@@ -33,12 +33,15 @@ export function formatSequenceEvaluation(evaluation: SequenceEvaluation, baselin
   }
   const o = metrics.overall;
   rows.push(['all', 'all', String(o.actions), percent(o.actionAccuracy), num(o.actionLoss), num(o.rewardMae), num(o.returnMae)]);
-  const t = metrics.turn;
+  const interval = (x: { successes: number; n: number; rate: number; low: number; high: number }) => `${x.successes}/${x.n}, ${percent(x.rate)} [${percent(x.low)}, ${percent(x.high)}]`;
   const lines = [
     `Held-out histories: ${Object.entries(evaluation.heldOut).map(([k, v]) => `${v} ${k}`).join(', ')}`,
     table(['agent', 'phase', 'actions', 'action accuracy', 'action loss (nats)', 'reward MAE', 'predicted-return MAE'], rows),
-    `The treacherous turn (first ${3} actions of the first deploy episode of deceptive agents): ${t.successes}/${t.n} predicted, ${percent(t.rate)} [${percent(t.low)}, ${percent(t.high)}]` +
-      (baseline ? `; the baseline that ignores phase and oversight: ${baseline.turn.successes}/${baseline.turn.n}, ${percent(baseline.turn.rate)} [${percent(baseline.turn.low)}, ${percent(baseline.turn.high)}]` : ''),
+    `The treacherous turn foreseen (deceptive agents, first deploy observation: predicted return above half the agent's own): ${interval(metrics.turnForeseen)}` +
+      (baseline ? `; baseline ignoring phase and oversight: ${interval(baseline.turnForeseen)}` : ''),
+    `False alarms (same agents, last test episode, where they still complied): ${interval(metrics.turnFalseAlarm)}` +
+      (baseline ? `; baseline: ${interval(baseline.turnFalseAlarm)}` : ''),
+    `Its first ${TURN_STEPS} actions predicted: ${interval(metrics.turn)}` + (baseline ? `; baseline: ${interval(baseline.turn)}` : ''),
   ];
   return lines.join('\n');
 }
