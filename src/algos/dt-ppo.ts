@@ -23,14 +23,25 @@ import { allocateBatch, writeWindow, type WindowBatch } from '../sequence/batch.
 import { Life, windowStart } from '../sequence/life.js';
 import { HistoryModel, TOKEN_FEATURES, transferModel, VALUE_SCALE, type HistoryModelConfig } from '../sequence/model.js';
 import { loadHistoryModel } from '../sequence/saved.js';
-import { DEFAULT_SEQUENCE_CONFIG } from '../sequence/trainer.js';
+import { ensurePretrained, type ModelSize } from '../sequence/pretrain.js';
+import { SMALL_SEQUENCE_CONFIG } from '../sequence/trainer.js';
 import type { Algorithm, EpisodeStart, Metrics, Policy, StepOutcome, Trainer, TrainerState, TrainSetup } from '../train/types.js';
 import { sampleAction } from './ppo.js';
 
 // ── Hyperparameters ─────────────────────────────────────────────────────────────────────────────
 export interface DtPpoConfig {
-  /** A sequence run directory (`mesalab sequence train --out DIR`) to start from; "" trains a fresh model. */
+  /** A sequence run directory (`mesalab sequence train --out DIR`) to start from; "" trains a fresh model (or one made by the recipe below). */
   readonly pretrained: string;
+  /**
+   * A pretraining recipe instead of a directory: the agent mix of the histories (as `mesalab histories
+   * generate --agents` takes it; "" for none), how many, the model size (small or default), its
+   * training steps, and the seed of both. Made once and cached (see src/sequence/pretrain.ts).
+   */
+  readonly pretrainMix: string;
+  readonly pretrainHistories: number;
+  readonly pretrainSize: string;
+  readonly pretrainSteps: number;
+  readonly pretrainSeed: number;
   /** Size of a fresh model (ignored with `pretrained`, whose size is its own). */
   readonly dim: number;
   readonly heads: number;
@@ -56,10 +67,15 @@ export interface DtPpoConfig {
 
 export const DT_PPO_DEFAULTS: DtPpoConfig = {
   pretrained: '',
-  dim: DEFAULT_SEQUENCE_CONFIG.dim,
-  heads: DEFAULT_SEQUENCE_CONFIG.heads,
-  layers: DEFAULT_SEQUENCE_CONFIG.layers,
-  context: DEFAULT_SEQUENCE_CONFIG.context,
+  pretrainMix: '',
+  pretrainHistories: 4000,
+  pretrainSize: 'small',
+  pretrainSteps: 3000,
+  pretrainSeed: 0,
+  dim: SMALL_SEQUENCE_CONFIG.dim,
+  heads: SMALL_SEQUENCE_CONFIG.heads,
+  layers: SMALL_SEQUENCE_CONFIG.layers,
+  context: SMALL_SEQUENCE_CONFIG.context,
   envs: 8,
   episodesPerUpdate: 2,
   learningRate: 3e-4,
@@ -74,9 +90,23 @@ export const DT_PPO_DEFAULTS: DtPpoConfig = {
   maxGradNorm: 0.5,
 };
 
-/** The phase of its life an agent is in on a split: `deploy` and `test` are theirs, all else training. */
+/** The phase of its life an agent is in on a split: `deploy` and `deploy-…` are deployment, `test` testing, all else training. */
 export function phaseOfSplit(split: string): Phase {
-  return split === 'deploy' ? 'deploy' : split === 'test' ? 'test' : 'train';
+  return split === 'deploy' || split.startsWith('deploy-') ? 'deploy' : split === 'test' ? 'test' : 'train';
+}
+
+/** `config` with `pretrained` pointing at the recipe's cached model, made first if need be. */
+async function resolvePretrained(config: DtPpoConfig): Promise<DtPpoConfig> {
+  if (config.pretrainMix === '') return config;
+  if (config.pretrained !== '') throw new UsageError('dt-ppo takes a pretrained directory or a pretraining recipe (pretrainMix), not both.');
+  const pretrained = await ensurePretrained({
+    mix: config.pretrainMix,
+    histories: config.pretrainHistories,
+    seed: config.pretrainSeed,
+    size: config.pretrainSize as ModelSize,
+    steps: config.pretrainSteps,
+  });
+  return { ...config, pretrained };
 }
 
 function checkActions(setup: TrainSetup): void {
@@ -583,7 +613,7 @@ export const dtPpo: Algorithm<DtPpoConfig> = {
   defaults: DT_PPO_DEFAULTS,
   async create(setup, config, state) {
     await loadTf();
-    return new DtPpoTrainer(setup, config, state);
+    return new DtPpoTrainer(setup, state ? config : await resolvePretrained(config), state);
   },
   async loadPolicy(setup, config, state) {
     await loadTf();
