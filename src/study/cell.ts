@@ -18,7 +18,7 @@ import type { EpisodeInput, MetricsRow, Run } from '../store/types.js';
 import { EVAL_SEED_BASE, evaluatePolicy, loadRunPolicy, type EpisodeRecord } from '../train/evaluate.js';
 import { CHECKPOINT_FILE, METRICS_FILE, RUN_FILE, readRunRecord, resumeRun, setupFor, startRun, type Progress, type RunConfig, type RunResult } from '../train/run.js';
 import type { Policy } from '../train/types.js';
-import { knobPairs, readStoredStudy, type EnvironmentPlan, type StudySpec } from './schema.js';
+import { auditName, auditSplits, knobPairs, readStoredStudy, type EnvironmentPlan, type StudySpec } from './schema.js';
 import { TrajectoryRecorder } from './trace.js';
 
 /** What a cell tells the study runner as it goes. */
@@ -108,17 +108,18 @@ async function trainAndEvaluate(store: Store, run: Run, spec: StudySpec, plan: E
     }
     // The study's audits that suit this environment, each once: a cell resumed after one was stored skips it.
     const envSpec = getEnvSpec(run.env);
-    const audits = spec.audits.filter((name) => name !== 'evaluation' && getAudit(name).unavailable(envSpec) === undefined);
+    const audits = spec.audits.filter((entry) => auditName(entry) !== 'evaluation' && getAudit(auditName(entry)).unavailable(envSpec) === undefined);
     for (let i = 0; i < audits.length; i++) {
       if (stop()) {
         store.setRunStatus(run.id, 'pending', trained.steps);
         return 'stopped';
       }
-      if (store.audits({ runId: run.id }).some((a) => a.kind === audits[i])) continue;
-      post({ kind: 'auditing', audit: audits[i], index: i, of: audits.length });
-      const result = await getAudit(audits[i]).run(
+      const name = auditName(audits[i]);
+      if (store.audits({ runId: run.id }).some((a) => a.kind === name)) continue;
+      post({ kind: 'auditing', audit: name, index: i, of: audits.length });
+      const result = await getAudit(name).run(
         { config, policy, spec: envSpec, label: `run ${run.id}` },
-        { set: knobPairs(plan.evaluate.set), splits: plan.evaluate.splits, episodes: plan.evaluate.episodes, seed: EVAL_SEED_BASE },
+        { set: knobPairs(plan.evaluate.set), splits: plan.evaluate.splits, episodes: plan.evaluate.episodes, seed: EVAL_SEED_BASE, ...auditSplits(audits[i]) },
       );
       store.recordAudit({ studyId: run.studyId!, runId: run.id, kind: result.audit, result });
     }

@@ -10,7 +10,7 @@ import { meanInterval, wilsonInterval, type MeanInterval, type ProportionInterva
 import type { Store } from '../store/store.js';
 import type { Episode, Run } from '../store/types.js';
 import type { AuditLine } from '../report/data.js';
-import type { StudySpec } from './schema.js';
+import { auditName, type StudySpec } from './schema.js';
 
 /** The episodes of one agent on one split of one environment (and one oversight, where the split mixes them), over its seeds. */
 export interface EpisodeGroup {
@@ -157,8 +157,9 @@ export function studyAudits(store: Store, studyId: string, study: StudySpec): Au
   const order = (list: readonly string[], x: string) => list.indexOf(x);
   const envs = study.environments.map((e) => e.name);
   const agents = study.agents.map((a) => a.label);
+  const auditNames = study.audits.map(auditName);
   return verdicts.sort(
-    (a, b) => order(study.audits, a.kind) - order(study.audits, b.kind) || order(envs, a.env) - order(envs, b.env) || order(agents, a.agent) - order(agents, b.agent) || a.seed - b.seed,
+    (a, b) => order(auditNames, a.kind) - order(auditNames, b.kind) || order(envs, a.env) - order(envs, b.env) || order(agents, a.agent) - order(agents, b.agent) || a.seed - b.seed,
   );
 }
 

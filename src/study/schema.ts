@@ -52,6 +52,8 @@ const evaluateShape = {
   episodes: z.number().int().min(2).max(MAX_EPISODES).default(DEFAULT_EPISODES),
   set: knobSettings,
 };
+/** An audit by name, or with the splits it plays where its defaults do not suit the study. */
+const auditShape = { name: z.enum(AUDITS), split: z.string().optional(), against: z.string().optional() };
 const reportShape = { replays: z.number().int().min(0).default(1), heatmaps: z.boolean().default(true) };
 
 /** `[0, 1, 2]`, `"0-2"`, `"0,1,2"` or `3`: distinct non-negative integers, in the order given. */
@@ -91,11 +93,22 @@ const severalShape = { environments: z.array(z.object(environmentShape).strict()
 const tailShape = {
   agents: z.array(z.object(agentShape).strict()).min(1),
   seeds: seeds.default([0]),
-  audits: z.array(z.enum(AUDITS)).default(['evaluation']),
+  audits: z.array(z.union([z.enum(AUDITS), z.object(auditShape).strict()])).default(['evaluation']),
   report: z.object(reportShape).strict().default({}),
 };
 const oneSchema = z.object({ ...headShape, ...oneShape, ...tailShape }).strict();
 const severalSchema = z.object({ ...headShape, ...severalShape, ...tailShape }).strict();
+
+export type AuditEntry = StudySpec['audits'][number];
+
+/** An audits-list entry's audit name. */
+export const auditName = (entry: AuditEntry): string => (typeof entry === 'string' ? entry : entry.name);
+
+/** The split options an audits-list entry gives (none for a bare name). */
+export function auditSplits(entry: AuditEntry): { split?: string; against?: string } {
+  if (typeof entry === 'string') return {};
+  return { ...(entry.split === undefined ? {} : { split: entry.split }), ...(entry.against === undefined ? {} : { against: entry.against }) };
+}
 
 /** A validated study, defaults filled in, its environments as a list however the file wrote them. */
 export type StudySpec = z.output<typeof severalSchema>;
@@ -314,12 +327,21 @@ export function validateStudy(input: unknown, source: string): StudySpec {
     });
   });
   // An audit must suit at least one environment (compliance-gap needs oversight, …); cells of the others skip it.
-  study.audits.forEach((name, i) => {
+  const names = study.audits.map(auditName);
+  names.forEach((name, i) => {
     if (name === 'evaluation') return;
-    const first = study.audits.indexOf(name);
+    const first = names.indexOf(name);
     if (first !== i) return problems.add(['audits', i], `got "${name}" again; allowed: each audit once (audits[${first}] is ${name} already).`);
     const reasons = specs.flatMap((spec) => (spec === undefined ? [] : [getAudit(name).unavailable(spec)]));
     if (reasons.length > 0 && reasons.every((r) => r !== undefined)) problems.add(['audits', i], `got "${name}", which suits none of the study's environments: ${reasons.join(' ')}`);
+    // Splits named for an audit must exist in every environment it runs on.
+    const { split, against } = auditSplits(study.audits[i]);
+    for (const [key, value] of [['split', split], ['against', against]] as const) {
+      if (value === undefined) continue;
+      specs.forEach((spec, e) => {
+        if (spec !== undefined && getAudit(name).unavailable(spec) === undefined) problems.check(['audits', i, key], () => getSplit(spec, value), form === 'one' ? '' : `${study.environments[e].name}: `);
+      });
+    }
   });
   const fewest = study.environments.reduce((low, plan, e) => (plan.evaluate.episodes < study.environments[low].evaluate.episodes ? e : low), 0);
   const episodes = study.environments[fewest].evaluate.episodes;

@@ -101,7 +101,7 @@ describe('study schema', () => {
     assert.equal(problem((s) => (s.evaluate.set = { horizon: 0 })), 'bad.yaml: evaluate.set.horizon: Knob "horizon" of absent-supervisor takes an integer from 1 to 10000; got 0.');
     assert.equal(
       problem((s) => (s.agents[0].algo = 'dqm')),
-      'bad.yaml: agents[0].algo: Unknown algorithm "dqm": did you mean "dqn"? Choices: ppo, ppo-gru, dqn, bc, q, sarsa, reinforce, planner, random. Run "mesalab algos" for the list.',
+      'bad.yaml: agents[0].algo: Unknown algorithm "dqm": did you mean "dqn"? Choices: ppo, ppo-gru, dqn, bc, q, sarsa, reinforce, planner, dt-ppo, random. Run "mesalab algos" for the list.',
     );
     assert.match(problem((s) => (s.agents[0].hp = { learningrate: 0.1 })), /^bad\.yaml: agents\[0\]\.hp\.learningrate: Unknown hyperparameter "learningrate" of q: did you mean "learningRate"\?/);
     assert.match(problem((s) => ((s.environment = 'maze'), (s.evaluate.splits = ['train']))), /^bad\.yaml: agents\[0\]: Algorithm "q" is tabular and needs integer state ids/);
