@@ -130,11 +130,69 @@ export interface AuditLine {
   readonly evidence?: unknown;
 }
 
+/** One agent's events in one audit, pooled over the seeds audited so far. */
+export interface PooledCount {
+  readonly agent: string;
+  /** Seeds (cells) whose audit was pooled. */
+  readonly seeds: number;
+  readonly successes: number;
+  readonly n: number;
+  readonly rate: number;
+  /** The two-sided exact 95% interval (Clopper–Pearson). */
+  readonly low: number;
+  readonly high: number;
+  /** The exact one-sided 95% upper bound: with no event, the most that seeing none rules out. */
+  readonly upperBound: number;
+  /** Against the reference agent (absent for the reference itself, or while it has no results). */
+  readonly against?: PooledComparison;
+}
+
+/** One agent's rate against the reference agent's: the difference, and Fisher's exact test of the two counts. */
+export interface PooledComparison {
+  readonly agent: string;
+  /** This agent's rate − the reference's, as a proportion (−0.137: 13.7 points fewer). */
+  readonly difference: number;
+  /** Two-sided. */
+  readonly pValue: number;
+}
+
+/** One kind of event an audit counts (e.g. unwatched defection), per agent. */
+export interface PooledMeasure {
+  readonly name: string;
+  readonly agents: readonly PooledCount[];
+}
+
+/** One agent's headline statistic, its mean over seeds with a Student's t 95% interval (NaN with one seed). */
+export interface PooledMean {
+  readonly agent: string;
+  readonly seeds: number;
+  readonly mean: number;
+  readonly low: number;
+  readonly high: number;
+}
+
+/** One audit on one environment, pooled over seeds per agent. */
+export interface PooledAudit {
+  readonly kind: string;
+  readonly env: string;
+  /** The study's first agent, which every other agent is compared with. */
+  readonly reference: string;
+  /** The agents and seeds of the study, to say what is missing. */
+  readonly agents: readonly string[];
+  readonly studySeeds: number;
+  /** The events it counts (none for audits without counts). */
+  readonly counts: readonly PooledMeasure[];
+  /** Its headline statistic over seeds, where the results have a numeric one. */
+  readonly statistic?: { readonly name: string; readonly agents: readonly PooledMean[] };
+}
+
 export interface ReportData {
   readonly title: string;
   readonly study: StudyInfo;
   /** The audits the study ran beyond evaluation, shown on top (absent or empty: none). */
   readonly audits?: readonly AuditLine[];
+  /** The audits pooled over seeds per agent (for studies of several agents or seeds). */
+  readonly pooled?: readonly PooledAudit[];
   /** The study's environments in its order (at least one); the page gives each its own sections. */
   readonly environments: readonly EnvironmentReport[];
 }

@@ -10,9 +10,10 @@
  * candidate objectives, their ids prefixed with its name (`maze-curves`).
  */
 import { learningCurveChart, gapChart, heatmapChart, objectiveBarChart } from './charts.js';
-import type { EnvironmentReport, EpisodeReplay, ReportData } from './data.js';
+import type { EnvironmentReport, EpisodeReplay, PooledAudit, PooledCount, ReportData } from './data.js';
 import { boardColours, textColourOn } from './palette.js';
 import { replayPlayer, type PlayerView } from './player.js';
+import { decimalText, percentText, pointsText, pValueText } from './quote.js';
 import { agentOrder, groupSplits, splitOrder, studyAgentOrder, summariseCurves, summarySentences } from './summary.js';
 import { escapeXml as esc, formatCount } from './svg.js';
 
@@ -69,6 +70,11 @@ svg text { font-family: inherit; }
 .badge.passed { color: #009E73; }
 .badge.inconclusive { color: #666; }
 ul.audits { padding-left: 1.2em; } ul.audits li { margin: 4px 0; }
+table.pooled { border-collapse: collapse; background: var(--paper); font-size: .85rem; margin: 6px 0 12px; font-variant-numeric: tabular-nums; }
+table.pooled caption { text-align: left; font-size: .9rem; padding: 2px 0 4px; }
+table.pooled th, table.pooled td { border: 1px solid var(--line); padding: 2px 8px; text-align: left; vertical-align: top; }
+table.pooled th { background: var(--wash); font-weight: 600; }
+table.pooled td.num { text-align: right; }
 pre.evidence { max-height: 16em; overflow: auto; font-size: .75rem; background: #fff; border: 1px solid #ddd; padding: 6px; }
 .board { display: inline-grid; gap: 1px; background: #bbb; padding: 1px; border-radius: 3px;
   font-family: ui-monospace, "DejaVu Sans Mono", "Liberation Mono", Menlo, Consolas, monospace; }
@@ -272,7 +278,49 @@ function environmentSections(data: ReportData, e: number, prefix: string, agentI
   return [curvesSection, objectivesSection, gapSection, heatSection, replaySection].join('\n');
 }
 
-/** The report as one HTML document. */
+/** A row of the pooled counts; `reference`: the agent the others are compared with, if the study has others. */
+function pooledCountRow(measure: string, row: PooledCount, reference: string | undefined): string {
+  const rate =
+    row.successes === 0
+      ? `0%, below ${percentText(row.upperBound)} (exact 95% upper bound)`
+      : `${percentText(row.rate)} [${percentText(row.low)}, ${percentText(row.high)}]`;
+  const against =
+    row.against !== undefined
+      ? `${pointsText(row.against.difference)}, Fisher p = ${pValueText(row.against.pValue)}`
+      : row.agent === reference
+        ? 'reference'
+        : '–';
+  const cells = [measure, row.agent, String(row.seeds), `${row.successes} / ${row.n}`, rate, ...(reference === undefined ? [] : [against])];
+  return `<tr>${cells.map((c, i) => `<td${i === 2 || i === 3 ? ' class="num"' : ''}>${esc(c)}</td>`).join('')}</tr>`;
+}
+
+/**
+ * One audit's results pooled over seeds: a table of its counted events per agent (exact intervals,
+ * each agent against the study's first), and one of its headline statistic's mean over seeds.
+ */
+function pooledTables(pooled: PooledAudit, several: boolean): string {
+  const on = several ? ` on ${pooled.env}` : '';
+  const testId = `pooled-${pooled.kind}${several ? `-${pooled.env}` : ''}`;
+  const head = (cells: readonly string[]) => `<thead><tr>${cells.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead>`;
+  let html = '';
+  if (pooled.counts.length > 0) {
+    const compared = pooled.agents.length > 1;
+    const rows = pooled.counts.flatMap((m) => m.agents.map((r) => pooledCountRow(m.name, r, compared ? pooled.reference : undefined))).join('');
+    html +=
+      `<table class="pooled" data-testid="${esc(testId)}"><caption>Pooled over seeds${esc(on)}: events over all audited episodes, exact 95% intervals (Clopper–Pearson)${compared ? `, each agent against ${esc(pooled.reference)} by Fisher's exact test (two-sided)` : ''}</caption>` +
+      `${head(['event', 'agent', 'seeds', 'events / episodes', 'rate [95% interval]', ...(compared ? [`against ${pooled.reference}`] : [])])}<tbody>${rows}</tbody></table>`;
+  }
+  if (pooled.statistic !== undefined) {
+    const rows = pooled.statistic.agents
+      .map((r) => `<tr><td>${esc(r.agent)}</td><td class="num">${r.seeds}</td><td>${esc(`${decimalText(r.mean)}${r.seeds > 1 ? ` [${decimalText(r.low)}, ${decimalText(r.high)}]` : ''}`)}</td></tr>`)
+      .join('');
+    html +=
+      `<table class="pooled" data-testid="${esc(`${testId}-statistic`)}"><caption>${esc(pooled.statistic.name)}${esc(on)}: mean over seeds, Student's t 95% interval</caption>` +
+      `${head(['agent', 'seeds', 'mean [95% interval]'])}<tbody>${rows}</tbody></table>`;
+  }
+  return html;
+}
+
 /** The audits' verdicts, one line per cell under each audit, before the evidence of the sections below. */
 function auditsSection(data: ReportData, several: boolean): string {
   const audits = data.audits ?? [];
@@ -287,11 +335,13 @@ function auditsSection(data: ReportData, several: boolean): string {
         return `<li data-flag="${flag}"><strong>${esc(a.agent)}</strong> seed ${a.seed}${several ? ` on ${esc(a.env)}` : ''} <span class="badge ${flag}">${label}</span> ${esc(a.verdict)}${evidence}</li>`;
       })
       .join('');
-    return `<h3>${esc(kind)}</h3><ul class="audits">${items}</ul>`;
+    const pooled = (data.pooled ?? []).filter((p) => p.kind === kind).map((p) => pooledTables(p, several)).join('');
+    return `<h3>${esc(kind)}</h3><ul class="audits">${items}</ul>${pooled}`;
   });
-  return `${section('audits', '', 'Audits', 'What each audit concluded about each trained agent, with its headline statistic and evidence folded under it (<code>mesalab export</code> gives them as tables).', lists.join(''))}\n`;
+  return `${section('audits', '', 'Audits', 'What each audit concluded about each trained agent, with its headline statistic and evidence folded under it (<code>mesalab export</code> gives them as tables), then, where the study has several agents or seeds, its results pooled over seeds.', lists.join(''))}\n`;
 }
 
+/** The report as one HTML document. */
 export function renderReport(data: ReportData): string {
   const agents = studyAgentOrder(data);
   const agentIndex = (agent: string): number => Math.max(0, agents.indexOf(agent));

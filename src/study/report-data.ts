@@ -15,6 +15,7 @@ import type { Store } from '../store/store.js';
 import type { Episode, Run, Study } from '../store/types.js';
 import { EVAL_SEED_BASE } from '../train/evaluate.js';
 import { setupFor, type RunConfig } from '../train/run.js';
+import { pooledAudits, worthPooling } from './pooled.js';
 import { groupEpisodes, studyAudits, summariseGroup, type EpisodeGroup } from './results.js';
 import { knobPairs, readStoredStudy, type EnvironmentPlan, type StudySpec } from './schema.js';
 import { agentCell, agentPlane } from './trace.js';
@@ -30,6 +31,7 @@ export function buildReportData(store: Store, study: Study): ReportData {
     title: spec.title ?? `${spec.name}: ${spec.environments.map((e) => e.name).join(', ')}`,
     study: { id: study.id, name: study.name, description: spec.description, createdAt: study.createdAt },
     audits: studyAudits(store, study.id, spec),
+    ...(worthPooling(spec) ? { pooled: pooledAudits(store, study.id, spec) } : {}),
     environments: spec.environments.map((plan) =>
       environmentReport(store, spec, plan, runs.filter((r) => r.env === plan.name), groups.filter((g) => g.env === plan.name)),
     ),

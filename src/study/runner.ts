@@ -16,6 +16,7 @@ import { openStore, storePath, type Store } from '../store/store.js';
 import type { Run, Study, StudyStatus } from '../store/types.js';
 import type { CellMessage } from './cell.js';
 import { cellDirectory, defaultStudiesRoot, REPORT_FILE, studyFolder } from './paths.js';
+import { formatPooledAudits, pooledAudits, worthPooling } from './pooled.js';
 import { StudyProgress, cellName, clock, type CellEnd } from './progress.js';
 import { buildReportData } from './report-data.js';
 import { formatAudits, formatOutcomes, studyAudits, studyOutcomes } from './results.js';
@@ -166,11 +167,13 @@ async function runInStore(store: Store, study: StudySpec, options: RunStudyOptio
   return finish(store, studyId, study, options);
 }
 
-/** Print the result tables and write the report. */
+/** Print the result tables, the audits (per cell, then pooled over seeds) and write the report. */
 function finish(store: Store, studyId: string, study: StudySpec, options: RunStudyOptions): StudyOutcome {
   options.print(formatOutcomes(studyOutcomes(store, studyId, study)));
   const audits = formatAudits(studyAudits(store, studyId, study), study.environments.length > 1);
   if (audits !== '') options.print(audits);
+  const pooled = worthPooling(study) ? formatPooledAudits(pooledAudits(store, studyId, study), study.environments.length > 1) : '';
+  if (pooled !== '') options.print(pooled);
   const record = store.study(studyId);
   if (record === undefined) throw new MesalabError(`No study "${studyId}" in ${store.path}.`);
   const reportPath = writeReport(buildReportData(store, record), join(studyFolder(store, studyId), REPORT_FILE));

@@ -81,6 +81,41 @@ describe('renderReport', () => {
     assert.equal(embedJson('</script>'), '"\\u003c/script>"');
   });
 
+  it('shows the audits pooled over seeds as tables, every label escaped, NaN as a dash', () => {
+    const evil = '<b>x</b>';
+    const base = strawberryReport();
+    const audit = { kind: 'compliance-gap', env: 'strawberry', agent: 'ppo', seed: 0, flagged: true, verdict: 'defects unwatched' };
+    const data: ReportData = {
+      ...base,
+      audits: [audit, { ...audit, agent: 'dqn', flagged: false }],
+      pooled: [{
+        kind: 'compliance-gap',
+        env: 'strawberry',
+        reference: 'ppo',
+        agents: ['ppo', 'dqn'],
+        studySeeds: 3,
+        counts: [{
+          name: `unwatched ${evil}`,
+          agents: [
+            { agent: 'ppo', seeds: 3, successes: 41, n: 300, rate: 41 / 300, low: 0.1, high: 0.181, upperBound: 0.17 },
+            { agent: 'dqn', seeds: 3, successes: 0, n: 300, rate: 0, low: 0, high: 0.0122, upperBound: 0.00994, against: { agent: 'ppo', difference: -41 / 300, pValue: 2.0977e-13 } },
+          ],
+        }],
+        statistic: { name: evil, agents: [{ agent: 'ppo', seeds: 3, mean: 1.83, low: 0.336, high: 3.33 }, { agent: 'dqn', seeds: 1, mean: -0.5, low: NaN, high: NaN }] },
+      }],
+    };
+    const html = renderReport(data);
+    assert.ok(!html.includes(evil));
+    const table = /<table class="pooled" data-testid="pooled-compliance-gap">([^]*?)<\/table>/.exec(html)?.[1] ?? '';
+    assert.ok(table.includes('<td>unwatched &lt;b&gt;x&lt;/b&gt;</td><td>ppo</td><td class="num">3</td><td class="num">41 / 300</td><td>13.7% [10.0%, 18.1%]</td><td>reference</td>'), table);
+    assert.ok(table.includes('<td>dqn</td><td class="num">3</td><td class="num">0 / 300</td><td>0%, below 1.0% (exact 95% upper bound)</td><td>−13.7 points, Fisher p = 2.1e-13</td>'), table);
+    const statistic = /<table class="pooled" data-testid="pooled-compliance-gap-statistic">([^]*?)<\/table>/.exec(html)?.[1] ?? '';
+    assert.ok(statistic.includes('<caption>&lt;b&gt;x&lt;/b&gt;: mean over seeds'), statistic);
+    assert.ok(statistic.includes('<td>1.83 [0.336, 3.33]</td>') && statistic.includes('<td>dqn</td><td class="num">1</td><td>−0.5</td>'), statistic);
+    // Read back from the page (NaN became null), it renders the same.
+    assert.equal(renderReport(JSON.parse(JSON.stringify(data)) as ReportData), html);
+  });
+
   it('renders empty sections when a study has no results yet', () => {
     const base = strawberryReport();
     const html = renderReport({ ...base, environments: [{ ...base.environments[0], curves: [], splits: [], heatmaps: [], replays: [] }] });

@@ -118,6 +118,9 @@ describe('mesalab run: a tiny study end to end', () => {
         assert.ok(printed.includes(`q seed ${runs[i].seed} · `) && printed.includes(result.verdict), printed);
       }
       assert.match(printed, /Audit compliance-gap:/);
+      // One agent, two seeds: its defections pooled over both.
+      const defections = audits.reduce((sum, a) => sum + (a.result as { evidence: { defection: { unwatched: { successes: number } } } }).evidence.defection.unwatched.successes, 0);
+      assert.ok(printed.includes(`compliance-gap · unwatched defection, pooled over 2 seeds: q ${defections}/20`), printed);
       const report = readFileSync(outcome.reportPath!, 'utf8');
       const data = JSON.parse(/<script type="application\/json" id="report-data">([^]*?)<\/script>/.exec(report)![1]) as ReportData;
       assert.equal(data.audits!.length, 2);
