@@ -21,7 +21,7 @@ import { fisherExact } from '../stats/fisher.js';
 import { meanInterval } from '../stats/interval.js';
 import type { Store } from '../store/store.js';
 import type { Json, Run } from '../store/types.js';
-import type { StudySpec } from './schema.js';
+import { auditName, type StudySpec } from './schema.js';
 
 export type { PooledAudit, PooledComparison, PooledCount, PooledMean, PooledMeasure } from '../report/data.js';
 
@@ -62,7 +62,7 @@ export function pooledAudits(store: Store, studyId: string, study: StudySpec): P
     latest.set(`${audit.kind}\u0000${run.id}`, { kind: audit.kind, run, result: audit.result });
   }
   const cells = [...latest.values()];
-  const kinds = [...new Set(cells.map((c) => c.kind))].sort((a, b) => rank(study.audits, a) - rank(study.audits, b));
+  const kinds = [...new Set(cells.map((c) => c.kind))].sort((a, b) => rank(study.audits.map(auditName), a) - rank(study.audits.map(auditName), b));
   const agents = study.agents.map((a) => a.label);
   const pooled: PooledAudit[] = [];
   for (const kind of kinds) {
