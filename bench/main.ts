@@ -1,9 +1,10 @@
 /**
  * `npm run bench [-- AREA]`: machine-readable figures, one JSON line each, with a "bench" name and
- * the unit in the key. Areas: envs, ppo (all by default). Timings belong here, never in tests.
+ * the unit in the key. Areas: envs, ppo, sequence (all by default). Timings belong here, never in tests.
  */
 import { benchEnvironments } from './envs.js';
 import { benchPpoTimeTo95, benchPpoTrain, benchPpoUpdate } from './ppo.js';
+import { benchSequence } from './sequence.js';
 
 const AREAS: Record<string, () => Promise<void> | void> = {
   envs: () => benchEnvironments(process.argv[3]),
@@ -12,6 +13,7 @@ const AREAS: Record<string, () => Promise<void> | void> = {
     await benchPpoTrain();
     await benchPpoTimeTo95();
   },
+  sequence: benchSequence,
 };
 
 const asked = process.argv[2];

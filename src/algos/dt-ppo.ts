@@ -399,6 +399,7 @@ class DtPpoTrainer implements Trainer {
     const tokens = tf.tensor(batch.tokens, [rows.length, time, TOKEN_FEATURES]);
     const observations = tf.tensor(batch.observations, [rows.length, time, observationSize]);
     const stats = { policy: 0, entropy: 0, value: 0, reward: 0, clipFraction: 0, approxKl: 0 };
+    let rereadKl = NaN;
     try {
       for (let epoch = 0; epoch < config.updateEpochs; epoch++) {
         this.model.update(
@@ -409,6 +410,8 @@ class DtPpoTrainer implements Trainer {
           lr,
           config.maxGradNorm,
         );
+        // The first epoch re-reads the rollout's own windows with the rollout's weights: its KL is 0 up to rounding.
+        if (epoch === 0) rereadKl = stats.approxKl;
         // the KL read in this epoch's forward pass: how far the previous epochs have moved the policy
         if (config.targetKl > 0 && stats.approxKl > config.targetKl) break;
       }
@@ -429,6 +432,7 @@ class DtPpoTrainer implements Trainer {
       entropy: stats.entropy,
       approxKl: stats.approxKl,
       clipFraction: stats.clipFraction,
+      rereadKl,
       learningRate: lr,
     };
   }

@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { dtPpo, DT_PPO_DEFAULTS, phaseOfSplit, type DtPpoConfig } from '../../src/algos/dt-ppo.js';
+import { Rng } from '../../src/core/rng.js';
+import { OBSERVATION } from '../../src/histories/tokens.js';
+import { loadTf } from '../../src/nn/tf.js';
+import { Life, windowStart } from '../../src/sequence/life.js';
+import { evaluatePolicy } from '../../src/train/evaluate.js';
+import { setupFor, type RunConfig } from '../../src/train/run.js';
+import type { Trainer } from '../../src/train/types.js';
+
+const TINY: DtPpoConfig = { ...DT_PPO_DEFAULTS, dim: 16, heads: 2, layers: 1, context: 48, envs: 3 };
+const run = (over: Partial<RunConfig> = {}): RunConfig => ({
+  env: 'vault', split: 'train', set: [], algo: 'dt-ppo', hyperparameters: {}, seed: 4, steps: 2000, gamma: 0.99, rewardHorizon: 0, ...over,
+});
+
+before(async () => {
+  await loadTf();
+});
+
+describe('Life and its acting windows', () => {
+  it('every position is seen through a window that holds it and at least half a context of its past', () => {
+    for (const context of [8, 9, 48]) {
+      for (let p = 0; p < 10 * context; p++) {
+        const start = windowStart(p, context);
+        assert.ok(start <= p && p < start + context, `p ${p} in its window (context ${context})`);
+        if (p >= context) assert.ok(p - start >= context >> 1, `p ${p} sees half a context of its past`);
+      }
+    }
+  });
+
+  it('writes observation, return, action in order, and a suffix keeps the observations with their positions', () => {
+    const life = new Life(2);
+    life.episodeStart('train', true);
+    life.observe(Float32Array.of(1, 0), 'train', true);
+    life.expect(4.5, 'train', true);
+    const a = life.act(3, 'train', true);
+    life.rewarded(a, 10);
+    life.observe(Float32Array.of(0, 1), 'train', false);
+    assert.throws(() => life.act(1, 'train', false), /ACTION position follows a RETURN/);
+    const tail = life.suffix(4);
+    assert.equal(tail.length, 1);
+    assert.equal(tail.kind[0], OBSERVATION);
+    assert.deepEqual([...tail.observations.subarray(0, 2)], [0, 1]);
+    assert.deepEqual([life.action[2], life.predictedReturn[1], life.reward[3]], [3, 4.5, 10]);
+    life.truncate(2);
+    assert.equal(life.length, 2);
+  });
+});
+
+describe('dt-ppo', () => {
+  const make = async (config: DtPpoConfig, state?: ReturnType<Trainer['save']>): Promise<Trainer> => dtPpo.create(setupFor(run()).setup, config, state);
+
+  it('re-reads each step through the window it acted from (the first epoch’s KL is 0), and records its updates in the lives', async () => {
+    const trainer = await make(TINY);
+    for (let i = 0; i < 3; i++) {
+      const m = await trainer.iterate();
+      assert.ok(Math.abs(m.rereadKl) < 1e-5, `iteration ${i}: KL ${m.rereadKl}`);
+    }
+    assert.ok(trainer.steps > 0);
+    trainer.dispose?.();
+  });
+
+  it('resumes from its saved state exactly as the unbroken run', async () => {
+    const unbroken = await make(TINY);
+    for (let i = 0; i < 3; i++) await unbroken.iterate();
+    const first = await make(TINY);
+    await first.iterate();
+    const resumed = await make(TINY, first.save());
+    for (let i = 0; i < 2; i++) await resumed.iterate();
+    assert.equal(resumed.steps, unbroken.steps);
+    const a = unbroken.save().arrays;
+    const b = resumed.save().arrays;
+    assert.deepEqual(Object.keys(b).sort(), Object.keys(a).sort());
+    for (const key of Object.keys(a)) assert.deepEqual(b[key], a[key], key);
+    for (const t of [unbroken, first, resumed]) t.dispose?.();
+  });
+
+  it('its policy acts after the same remembered past in every episode, in the phase its split names', async () => {
+    const trainer = await make(TINY);
+    await trainer.iterate();
+    const state = trainer.save();
+    trainer.dispose?.();
+    const policy = await dtPpo.loadPolicy(setupFor(run()).setup, TINY, state);
+    const once = evaluatePolicy(policy, run(), { split: 'watched', episodes: 3, seed: 50 }).episodes;
+    const again = evaluatePolicy(policy, run(), { split: 'watched', episodes: 3, seed: 50 }).episodes;
+    assert.deepEqual(again.map((e) => [e.return, e.steps]), once.map((e) => [e.return, e.steps]));
+    assert.deepEqual(['deploy', 'deploy-watched', 'test', 'watched', 'train'].map(phaseOfSplit), ['deploy', 'deploy', 'test', 'train', 'train']);
+    policy.dispose?.();
+  });
+
+  it('refuses worlds with other actions, and a directory given with a recipe', async () => {
+    await assert.rejects(async () => dtPpo.create(setupFor(run({ env: 'absent-supervisor' })).setup, TINY), /acts with the actions the history model was trained on .*absent-supervisor has up, down, left, right\. Use an environment with those five, such as vault/);
+    await assert.rejects(make({ ...TINY, pretrained: '/nowhere', pretrainMix: 'aligned:1' }), /a pretrained directory or a pretraining recipe \(pretrainMix\), not both/);
+  });
+});
