@@ -21,7 +21,8 @@ describe('mesalab studies, run and report on the command line', () => {
     assert.match(r.stdout, /^absent-supervisor\s+absent-supervisor\s+3\s+dqn \(dqn, 40,000 steps\) × 3\s+watched, unwatched\s+/m);
     const json = JSON.parse(mesalab('studies', '--json').stdout) as Array<{ name: string; seeds: number[] }>;
     assert.match(r.stdout, /^rl-vs-sl\s+distributional-shift\s+6\s+/m);
-    assert.deepEqual(json.map((s) => [s.name, s.seeds]), [['strawberry', [0, 1, 2]], ['absent-supervisor', [0, 1, 2]], ['rl-vs-sl', [0, 1, 2]]]);
+    assert.match(r.stdout, /^gain-of-function\s+vault\s+9\s+/m);
+    assert.deepEqual(json.map((s) => [s.name, s.seeds]), [['strawberry', [0, 1, 2]], ['absent-supervisor', [0, 1, 2]], ['rl-vs-sl', [0, 1, 2]], ['gain-of-function', [0, 1, 2]]]);
   });
 
   it('run refuses a bad study file with one line per problem and exit code 2, before touching the store', () => {

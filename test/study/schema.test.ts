@@ -69,6 +69,11 @@ describe('study schema', () => {
       'bad.yaml: seed: unknown field; did you mean "seeds"? Allowed fields: name, title, description, environment, train, evaluate, environments, agents, seeds, audits, report.',
     );
     assert.equal(problem((s) => (s.audits = ['probe'] as never)), 'bad.yaml: audits[0]: got "probe"; allowed: one of evaluation, misgeneralization, objective-inference, goal-directedness, compliance-gap, treacherous-turn, hidden-incentives, horizon-probe, ood.');
+    assert.match(
+      problem((s) => (s.audits = ['evaluation', { name: 'treacherous-turn', split: 'deploy-watched', against: 'watched' }])),
+      /^bad\.yaml: audits\[1\]\.split: .*"deploy-watched".*watched, unwatched/,
+    );
+    assert.deepEqual(validateStudy({ ...base(), audits: [{ name: 'compliance-gap', split: 'watched' }] }, 'ok.yaml').audits, [{ name: 'compliance-gap', split: 'watched' }]);
     assert.equal(problem((s) => (s.agents[0].steps = -5)), 'bad.yaml: agents[0].steps: got -5; allowed: an integer ≥ 1 (environment steps to train for).');
     assert.equal(
       problem((s) => delete (s.agents[0] as Record<string, unknown>).algo),
@@ -155,11 +160,11 @@ describe('study schema', () => {
     assert.throws(() => loadStudy(join(dir, 'broken.yaml')), (e: Error) => e instanceof UsageError && e.message.startsWith(`${join(dir, 'broken.yaml')} is not valid YAML: `) && !e.message.includes('\n'));
     assert.throws(() => loadStudy(join(dir, 'missing.yaml')), { message: `No study file ${join(dir, 'missing.yaml')}. Pass a study file (.yaml, .yml or .json) or the name of a built-in study ("mesalab studies" lists them).` });
     assert.equal(loadStudy('strawberry').builtin, true);
-    assert.throws(() => loadStudy('strawbery'), { message: /^Unknown study "strawbery": did you mean "strawberry"\? Choices: strawberry, absent-supervisor, rl-vs-sl\./ });
+    assert.throws(() => loadStudy('strawbery'), { message: /^Unknown study "strawbery": did you mean "strawberry"\? Choices: strawberry, absent-supervisor, rl-vs-sl, gain-of-function\./ });
   });
 
   it('ships built-in studies that validate: strawberry is PPO on the strawberry field, 3 seeds, 4 splits', () => {
-    assert.deepEqual(builtinStudyNames(), ['strawberry', 'absent-supervisor', 'rl-vs-sl']);
+    assert.deepEqual(builtinStudyNames(), ['strawberry', 'absent-supervisor', 'rl-vs-sl', 'gain-of-function']);
     const [strawberry, absent, rlVsSl] = builtinStudies();
     assert.deepEqual(strawberry.environments.map((e) => e.name), ['strawberry']);
     assert.deepEqual(strawberry.environments[0].evaluate.splits, ['train', 'night', 'red-nose', 'goodhart']);
@@ -200,7 +205,7 @@ describe('study schema', () => {
     // Taken from the build before `environments` existed: the tiny study of the tests and the built-ins.
     assert.equal(studyHash(validateStudy(tiny(), 'tiny.yaml')), '79b955239f78');
     // (the built-ins were db0102da49d4 and cbf18a905c29 then; they have since added audits, which makes them new definitions)
-    assert.deepEqual(builtinStudies().map((s) => [s.name, studyHash(s)]), [['strawberry', 'b6925b229f5d'], ['absent-supervisor', '79110cfda4e0'], ['rl-vs-sl', 'd268ae236cbb']]);
+    assert.deepEqual(builtinStudies().map((s) => [s.name, studyHash(s)]), [['strawberry', 'b6925b229f5d'], ['absent-supervisor', '79110cfda4e0'], ['rl-vs-sl', 'd268ae236cbb'], ['gain-of-function', '9880c40be644']]);
     // The same study written with `environments` is the same study.
     const { environment, train, evaluate, ...rest } = tiny();
     const listed = validateStudy({ ...rest, environments: [{ name: environment, train, evaluate }] }, 'listed.yaml');
