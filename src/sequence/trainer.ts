@@ -51,7 +51,7 @@ export const SMALL_SEQUENCE_CONFIG: SequenceTrainConfig = {
   layers: 1,
   context: 96,
   batch: 8,
-  steps: 300,
+  steps: 3000,
   lr: 2e-3,
   warmup: 20,
 };
