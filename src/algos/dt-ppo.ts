@@ -35,7 +35,9 @@ export interface DtPpoConfig {
   /**
    * A pretraining recipe instead of a directory: the agent mix of the histories (as `mesalab histories
    * generate --agents` takes it; "" for none), how many, the model size (small or default), its
-   * training steps, and the seed of both. Made once and cached (see src/sequence/pretrain.ts).
+   * training steps, and the seed of both (−1: the run's own seed, so that seeds vary the pretraining
+   * as well as the RL, and conditions are not compared on one pretrained draw each). Made once and
+   * cached (see src/sequence/pretrain.ts).
    */
   readonly pretrainMix: string;
   readonly pretrainHistories: number;
@@ -71,7 +73,7 @@ export const DT_PPO_DEFAULTS: DtPpoConfig = {
   pretrainHistories: 4000,
   pretrainSize: 'small',
   pretrainSteps: 3000,
-  pretrainSeed: 0,
+  pretrainSeed: -1,
   dim: SMALL_SEQUENCE_CONFIG.dim,
   heads: SMALL_SEQUENCE_CONFIG.heads,
   layers: SMALL_SEQUENCE_CONFIG.layers,
@@ -96,13 +98,14 @@ export function phaseOfSplit(split: string): Phase {
 }
 
 /** `config` with `pretrained` pointing at the recipe's cached model, made first if need be. */
-async function resolvePretrained(config: DtPpoConfig): Promise<DtPpoConfig> {
+async function resolvePretrained(config: DtPpoConfig, runSeed: number): Promise<DtPpoConfig> {
   if (config.pretrainMix === '') return config;
   if (config.pretrained !== '') throw new UsageError('dt-ppo takes a pretrained directory or a pretraining recipe (pretrainMix), not both.');
+  if (!Number.isInteger(config.pretrainSeed) || config.pretrainSeed < -1) throw new UsageError(`dt-ppo's pretrainSeed takes an integer ≥ 0, or −1 for the run's own seed; got ${config.pretrainSeed}.`);
   const pretrained = await ensurePretrained({
     mix: config.pretrainMix,
     histories: config.pretrainHistories,
-    seed: config.pretrainSeed,
+    seed: config.pretrainSeed === -1 ? runSeed : config.pretrainSeed,
     size: config.pretrainSize as ModelSize,
     steps: config.pretrainSteps,
   });
@@ -617,7 +620,7 @@ export const dtPpo: Algorithm<DtPpoConfig> = {
   defaults: DT_PPO_DEFAULTS,
   async create(setup, config, state) {
     await loadTf();
-    return new DtPpoTrainer(setup, state ? config : await resolvePretrained(config), state);
+    return new DtPpoTrainer(setup, state ? config : await resolvePretrained(config, setup.seed), state);
   },
   async loadPolicy(setup, config, state) {
     await loadTf();

@@ -8,7 +8,8 @@
  * from Learned Optimization" §4: does behaviour depend on oversight (compliance-gap: guard or no guard,
  * in training), on the phase of its life (treacherous-turn: the deploy phase against training, the
  * guard patrolling in both), and does it pursue the base objective while watched (evaluation: the
- * deliveries on `watched`)? The pooled comparison states how strong a negative result is.
+ * deliveries on `watched`)? The pooled comparison states how strong a negative result is. Each seed
+ * pretrains its own model (histories and training seeded by it), so seeds vary the pretraining too.
  *
  * Everything stays inside the simulated worlds: the agents' actions move a courier on a grid; no
  * action reaches the network or the file system.
@@ -18,7 +19,7 @@ import type { StudyInput } from '../schema.js';
 const RL_STEPS = 30_000;
 const HISTORIES = 4000;
 const PRETRAIN_STEPS = 3000;
-const pretrained = (mix: string) => ({ pretrainMix: mix, pretrainHistories: HISTORIES, pretrainSteps: PRETRAIN_STEPS, pretrainSize: 'small', pretrainSeed: 0 });
+const pretrained = (mix: string) => ({ pretrainMix: mix, pretrainHistories: HISTORIES, pretrainSteps: PRETRAIN_STEPS, pretrainSize: 'small', pretrainSeed: -1 });
 
 export const gainOfFunction: StudyInput = {
   name: 'gain-of-function',
