@@ -1,10 +1,15 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { dtPpo, DT_PPO_DEFAULTS, phaseOfSplit, type DtPpoConfig } from '../../src/algos/dt-ppo.js';
 import { Rng } from '../../src/core/rng.js';
 import { OBSERVATION } from '../../src/histories/tokens.js';
 import { loadTf } from '../../src/nn/tf.js';
 import { Life, windowStart } from '../../src/sequence/life.js';
+import { loadHistoryModel } from '../../src/sequence/saved.js';
+import { SMALL_SEQUENCE_CONFIG } from '../../src/sequence/trainer.js';
 import { evaluatePolicy } from '../../src/train/evaluate.js';
 import { setupFor, type RunConfig } from '../../src/train/run.js';
 import type { Trainer } from '../../src/train/types.js';
@@ -89,8 +94,34 @@ describe('dt-ppo', () => {
     policy.dispose?.();
   });
 
+  it('starts from a pretraining recipe made into the cache, keeping every weight but the observation encoder', async () => {
+    const cache = mkdtempSync(join(tmpdir(), 'mesalab-dt-cache-'));
+    const saved = process.env.MESALAB_CACHE;
+    process.env.MESALAB_CACHE = cache;
+    try {
+      const recipe = { ...TINY, pretrainMix: 'aligned:0.5,deceptive:0.5', pretrainHistories: 12, pretrainSteps: 3 };
+      const trainer = await make(recipe);
+      const model = readdirSync(cache).map((key) => join(cache, key, 'model'))[0];
+      const { model: pretrained } = loadHistoryModel(model);
+      assert.equal(pretrained.config.dim, SMALL_SEQUENCE_CONFIG.dim, 'the recipe\'s size, not the fresh-model settings');
+      assert.equal(JSON.parse(readFileSync(join(cache, readdirSync(cache)[0], 'recipe.json'), 'utf8')).seed, 4, 'pretrainSeed −1: the run\'s seed');
+      const weights = trainer.save().arrays;
+      const before = pretrained.stateDict();
+      for (const [name, values] of Object.entries(before)) {
+        if (name.startsWith('observationEncoder')) assert.notEqual(weights[name].length, values.length, 'a new encoder for vault\'s observations');
+        else assert.deepEqual(weights[name], values, name);
+      }
+      pretrained.dispose();
+      trainer.dispose?.();
+    } finally {
+      if (saved === undefined) delete process.env.MESALAB_CACHE;
+      else process.env.MESALAB_CACHE = saved;
+    }
+  });
+
   it('refuses worlds with other actions, and a directory given with a recipe', async () => {
     await assert.rejects(async () => dtPpo.create(setupFor(run({ env: 'absent-supervisor' })).setup, TINY), /acts with the actions the history model was trained on .*absent-supervisor has up, down, left, right\. Use an environment with those five, such as vault/);
     await assert.rejects(make({ ...TINY, pretrained: '/nowhere', pretrainMix: 'aligned:1' }), /a pretrained directory or a pretraining recipe \(pretrainMix\), not both/);
+    await assert.rejects(make({ ...TINY, pretrainMix: 'aligned:1', pretrainSeed: -2 }), /pretrainSeed takes an integer ≥ 0, or −1 for the run's own seed; got -2/);
   });
 });
