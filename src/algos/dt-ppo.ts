@@ -18,7 +18,7 @@ import { Env } from '../engine/env.js';
 import { planeSize } from '../engine/spec.js';
 import { ACTION, ACTION_COUNT, OBSERVATION, RETURN, SHARED_ACTIONS, type Phase } from '../histories/tokens.js';
 import { loadTf, tfSync } from '../nn/tf.js';
-import { jsLoss } from '../nn/js-loss.js';
+import { jsLoss, logSumExp } from '../nn/js-loss.js';
 import { allocateBatch, writeWindow, type WindowBatch } from '../sequence/batch.js';
 import { Life, windowStart } from '../sequence/life.js';
 import { HistoryModel, TOKEN_FEATURES, transferModel, VALUE_SCALE, type HistoryModelConfig } from '../sequence/model.js';
@@ -233,14 +233,8 @@ interface StepRecord {
   readonly done: boolean;
 }
 
-const logSoftmaxAt = (logits: Float32Array, row: number, action: number): number => {
-  const base = row * ACTION_COUNT;
-  let max = -Infinity;
-  for (let a = 0; a < ACTION_COUNT; a++) max = Math.max(max, logits[base + a]);
-  let sum = 0;
-  for (let a = 0; a < ACTION_COUNT; a++) sum += Math.exp(logits[base + a] - max);
-  return logits[base + action] - max - Math.log(sum);
-};
+const logSoftmaxAt = (logits: Float32Array, row: number, action: number): number =>
+  logits[row * ACTION_COUNT + action] - logSumExp(logits, row * ACTION_COUNT, ACTION_COUNT);
 
 class DtPpoTrainer implements Trainer {
   steps = 0;
@@ -563,13 +557,10 @@ function ppoLoss(
       const a = targets.actionOf[i];
       if (a < 0) continue;
       const base = i * ACTION_COUNT;
-      let max = -Infinity;
-      for (let k = 0; k < ACTION_COUNT; k++) max = Math.max(max, logits[base + k]);
-      let sum = 0;
-      for (let k = 0; k < ACTION_COUNT; k++) sum += (pi[k] = Math.exp(logits[base + k] - max));
+      const logSum = logSumExp(logits, base, ACTION_COUNT);
       let h = 0;
       for (let k = 0; k < ACTION_COUNT; k++) {
-        pi[k] /= sum;
+        pi[k] = Math.exp(logits[base + k] - logSum);
         h -= pi[k] > 0 ? pi[k] * Math.log(pi[k]) : 0;
       }
       const logp = Math.log(pi[a]);

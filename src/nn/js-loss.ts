@@ -36,3 +36,12 @@ export function jsLoss(inputs: readonly Tensor[], compute: (values: readonly Flo
     (dy) => inputs.map((t, i) => () => tf.mul(tf.tensor(gradients[i], t.shape, 'float32'), dy)),
   );
 }
+
+/** log Σ exp(values[offset .. offset + count)), computed stably (the largest term factored out). */
+export function logSumExp(values: ArrayLike<number>, offset: number, count: number): number {
+  let max = -Infinity;
+  for (let i = 0; i < count; i++) max = Math.max(max, values[offset + i]);
+  let sum = 0;
+  for (let i = 0; i < count; i++) sum += Math.exp(values[offset + i] - max);
+  return max + Math.log(sum);
+}

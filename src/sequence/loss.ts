@@ -5,7 +5,7 @@
  * positions), each averaged over its own positions. The total is their sum.
  */
 import { ACTION_COUNT } from '../histories/tokens.js';
-import { jsLoss } from '../nn/js-loss.js';
+import { jsLoss, logSumExp } from '../nn/js-loss.js';
 import type { Tensor } from '../nn/tf.js';
 import type { WindowBatch } from './batch.js';
 import type { HistoryModelOutputs } from './model.js';
@@ -31,11 +31,7 @@ export function historyLoss(outputs: HistoryModelOutputs, batch: WindowBatch, pa
       const target = batch.actionTarget[i];
       if (target < 0) continue;
       const o = i * ACTION_COUNT;
-      let max = -Infinity;
-      for (let a = 0; a < ACTION_COUNT; a++) max = Math.max(max, logits[o + a]);
-      let sum = 0;
-      for (let a = 0; a < ACTION_COUNT; a++) sum += Math.exp(logits[o + a] - max);
-      const logSum = max + Math.log(sum);
+      const logSum = logSumExp(logits, o, ACTION_COUNT);
       crossEntropy += logSum - logits[o + target];
       for (let a = 0; a < ACTION_COUNT; a++) gradLogits[o + a] = (Math.exp(logits[o + a] - logSum) - (a === target ? 1 : 0)) / actions;
     }
