@@ -16,7 +16,7 @@ import { MesalabError, UsageError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { Env } from '../engine/env.js';
 import { planeSize } from '../engine/spec.js';
-import { ACTION, ACTION_COUNT, OBSERVATION, RETURN, SHARED_ACTIONS, type Phase } from '../histories/tokens.js';
+import { ACTION, ACTION_COUNT, EPISODE_END, EPISODE_START, MODIFICATION, OBSERVATION, PHASES, RETURN, SHARED_ACTIONS, type Phase } from '../histories/tokens.js';
 import { loadTf, tfSync } from '../nn/tf.js';
 import { jsLoss, logSumExp } from '../nn/js-loss.js';
 import { allocateBatch, writeWindow, type WindowBatch } from '../sequence/batch.js';
@@ -135,24 +135,30 @@ function buildModel(setup: TrainSetup, config: DtPpoConfig, rng: Rng): HistoryMo
 
 /** Model outputs at one position of each of several lives, each read through its acting window. */
 class WindowReader {
+  /** One input batch per window length (rounded up to 32 positions), with a row for every life. */
   private readonly batches = new Map<number, WindowBatch>();
 
-  constructor(private readonly model: HistoryModel) {}
+  constructor(
+    private readonly model: HistoryModel,
+    private readonly capacity: number,
+  ) {}
 
   /** Per life: [action logits (ACTION_COUNT values)…] and predicted returns (unscaled), at position `length − 1`. */
   read(lives: readonly Life[]): { logits: Float32Array; returns: Float32Array } {
     const tf = tfSync();
     const { context, observationSize } = this.model.config;
+    if (lives.length > this.capacity) throw new Error(`WindowReader: ${lives.length} lives, room for ${this.capacity}`);
     const starts = lives.map((life) => windowStart(life.length - 1, context));
     const needed = Math.max(...lives.map((life, i) => life.length - starts[i]));
     const time = Math.min(context, Math.ceil(needed / 32) * 32);
-    let batch = this.batches.get(time * 1000 + lives.length);
-    if (!batch) this.batches.set(time * 1000 + lives.length, (batch = allocateBatch(lives.length, time, observationSize)));
+    let batch = this.batches.get(time);
+    if (!batch) this.batches.set(time, (batch = allocateBatch(this.capacity, time, observationSize)));
     lives.forEach((life, row) => writeWindow(batch!, row, life, starts[row], false));
     const [logits, returns] = tf.tidy(() => {
+      const rows = lives.length;
       const out = this.model.forward(
-        tf.tensor(batch!.tokens, [lives.length, time, TOKEN_FEATURES]),
-        tf.tensor(batch!.observations, [lives.length, time, observationSize]),
+        tf.tensor(batch!.tokens.subarray(0, rows * time * TOKEN_FEATURES), [rows, time, TOKEN_FEATURES]),
+        tf.tensor(batch!.observations.subarray(0, rows * time * observationSize), [rows, time, observationSize]),
       );
       return [out.actionLogits.dataSync() as Float32Array, out.predictedReturn.dataSync() as Float32Array];
     });
@@ -185,7 +191,7 @@ export class SequencePolicy implements Policy {
     readonly model: HistoryModel,
     past: Life,
   ) {
-    this.reader = new WindowReader(model);
+    this.reader = new WindowReader(model, 1);
     this.life = past.suffix(0);
     this.pastLength = past.length;
     this.observation = new Float32Array(model.config.observationSize);
@@ -257,7 +263,7 @@ class DtPpoTrainer implements Trainer {
     // A saved state carries its model's size, so neither resuming nor evaluating reads `pretrained` again.
     const saved = (state?.json as { model?: HistoryModelConfig } | undefined)?.model;
     this.model = saved ? new HistoryModel(saved, modelRng) : buildModel(setup, config, modelRng);
-    this.reader = new WindowReader(this.model);
+    this.reader = new WindowReader(this.model, config.envs);
     const observationSize = this.model.config.observationSize;
     this.lives = Array.from({ length: config.envs }, () => new Life(observationSize));
     this.envs = Array.from({ length: config.envs }, () => new Env(setup.spec, setup.params, setup.split));
@@ -468,7 +474,7 @@ class DtPpoTrainer implements Trainer {
 /** The remembered past a trained policy acts after: the last half context of a life, from an episode's start. */
 function pastOf(life: Life, context: number): Life {
   let from = Math.max(0, life.length - (context >> 1));
-  while (from < life.length && life.kind[from] !== 1 /* EPISODE_START */) from++;
+  while (from < life.length && life.kind[from] !== EPISODE_START) from++;
   return life.suffix(Math.min(from, life.length));
 }
 
@@ -494,7 +500,7 @@ function loadLife(arrays: TrainerState['arrays'], name: string, observationSize:
   const rewards = field<Float32Array>('reward');
   const predicted = field<Float32Array>('predictedReturn');
   const rowsOf = field<Int32Array>('observationRow');
-  const phaseName = (p: number) => (['train', 'test', 'deploy'] as const)[phases[p]];
+  const phaseName = (p: number) => PHASES[phases[p]];
   for (let p = 0; p < kind.length; p++) {
     const w = watched[p] === 1;
     switch (kind[p]) {
@@ -509,14 +515,14 @@ function loadLife(arrays: TrainerState['arrays'], name: string, observationSize:
       case ACTION:
         whole.rewarded(whole.act(actions[p], phaseName(p), w), rewards[p]);
         break;
-      case 1:
+      case EPISODE_START:
         whole.episodeStart(phaseName(p), w);
         break;
-      case 5:
+      case EPISODE_END:
         whole.episodeEnd(phaseName(p), w);
         break;
       default:
-        whole.updated(kind[p] === 7, phaseName(p));
+        whole.updated(kind[p] === MODIFICATION, phaseName(p));
     }
   }
   return whole;
