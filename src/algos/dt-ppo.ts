@@ -185,7 +185,6 @@ export class SequencePolicy implements Policy {
   private phase: Phase = 'train';
   private watched = false;
   private lastAction = -1;
-  private readonly observation: Float32Array;
 
   constructor(
     readonly model: HistoryModel,
@@ -194,7 +193,6 @@ export class SequencePolicy implements Policy {
     this.reader = new WindowReader(model, 1);
     this.life = past.suffix(0);
     this.pastLength = past.length;
-    this.observation = new Float32Array(model.config.observationSize);
   }
 
   reset(episode?: EpisodeStart): void {

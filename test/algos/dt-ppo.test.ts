@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { dtPpo, DT_PPO_DEFAULTS, phaseOfSplit, type DtPpoConfig } from '../../src/algos/dt-ppo.js';
-import { Rng } from '../../src/core/rng.js';
 import { OBSERVATION } from '../../src/histories/tokens.js';
 import { loadTf } from '../../src/nn/tf.js';
 import { Life, windowStart } from '../../src/sequence/life.js';
