@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { MesalabError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { historyHeader, iterateHistories, parseAgentMix, resolveHistorySettings, writeHistoryFile, formatAgentMix } from '../histories/index.js';
-import { EVALUATION_FILE, resumeSequenceRun, SEQUENCE_RUN_FILE, startSequenceRun } from './run.js';
+import { EVALUATION_FILE, resumeSequenceRun, SEQUENCE_RUN_FILE, startSequenceRun, type SequenceProgress } from './run.js';
 import { DEFAULT_SEQUENCE_CONFIG, SMALL_SEQUENCE_CONFIG } from './trainer.js';
 import { SEQUENCE_CHECKPOINT } from './saved.js';
 
@@ -51,7 +51,8 @@ const alive = (pid: number): boolean => {
 };
 
 /** The recipe's model directory, made if it is not in the cache yet. */
-export async function ensurePretrained(recipe: PretrainRecipe, cache = pretrainCacheDir(), onWait?: (message: string) => void): Promise<string> {
+/** `notify` hears what is going on: waiting for another process, generating, training at every tenth. */
+export async function ensurePretrained(recipe: PretrainRecipe, cache = pretrainCacheDir(), notify?: (message: string) => void): Promise<string> {
   if (!MODEL_SIZES.includes(recipe.size)) throw new MesalabError(`Unknown model size "${recipe.size}": use ${MODEL_SIZES.join(' or ')}.`);
   if (!Number.isInteger(recipe.histories) || recipe.histories < 2) throw new MesalabError(`Pretraining needs at least 2 histories; got ${recipe.histories}.`);
   const mix = parseAgentMix(recipe.mix);
@@ -61,6 +62,7 @@ export async function ensurePretrained(recipe: PretrainRecipe, cache = pretrainC
   if (finished()) return model;
   mkdirSync(dir, { recursive: true });
   const lock = join(dir, 'lock');
+  let waited = 0;
   for (;;) {
     try {
       mkdirSync(lock);
@@ -74,7 +76,7 @@ export async function ensurePretrained(recipe: PretrainRecipe, cache = pretrainC
         rmSync(lock, { recursive: true, force: true });
         continue;
       }
-      onWait?.(`waiting for process ${Number.isInteger(pid) ? pid : '?'} to pretrain ${dir}`);
+      if (waited++ % 30 === 0) notify?.(`waiting for process ${Number.isInteger(pid) ? pid : '?'} to pretrain ${dir}`);
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
   }
@@ -85,13 +87,21 @@ export async function ensurePretrained(recipe: PretrainRecipe, cache = pretrainC
     const settings = resolveHistorySettings({});
     // Histories are cheap to make (about 2 s for 10,000) and written atomically: remade unless a model already trains on them.
     if (!existsSync(join(model, SEQUENCE_CHECKPOINT))) {
+      notify?.(`pretraining: generating ${recipe.histories} histories (${recipe.mix})`);
       writeHistoryFile(historiesFile, historyHeader(recipe.seed, recipe.histories, mix, settings), iterateHistories({ agents: mix, histories: recipe.histories, ...settings }, new Rng(recipe.seed)));
     }
     const training = { ...(recipe.size === 'small' ? SMALL_SEQUENCE_CONFIG : DEFAULT_SEQUENCE_CONFIG), steps: recipe.steps, seed: recipe.seed };
-    if (existsSync(join(model, SEQUENCE_CHECKPOINT))) await resumeSequenceRun(model, {});
+    let tenth = -1;
+    const onProgress = (p: SequenceProgress) => {
+      const now = Math.floor((10 * p.steps) / p.budget);
+      if (now === tenth) return;
+      tenth = now;
+      notify?.(`pretraining the ${recipe.size} history model: step ${p.steps} of ${p.budget}, loss ${p.report.loss.toFixed(3)}`);
+    };
+    if (existsSync(join(model, SEQUENCE_CHECKPOINT))) await resumeSequenceRun(model, { onProgress });
     else {
       if (existsSync(join(model, SEQUENCE_RUN_FILE))) rmSync(model, { recursive: true, force: true });
-      await startSequenceRun(historiesFile, training, { dir: model });
+      await startSequenceRun(historiesFile, training, { dir: model, onProgress });
     }
     if (!finished()) throw new MesalabError(`Pretraining ${dir} stopped before it finished; run the study again to resume it.`);
     return model;

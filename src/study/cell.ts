@@ -24,6 +24,7 @@ import { TrajectoryRecorder } from './trace.js';
 /** What a cell tells the study runner as it goes. */
 export type CellMessage =
   | { readonly kind: 'training'; readonly steps: number; readonly budget: number; readonly resumed: boolean }
+  | { readonly kind: 'preparing'; readonly message: string }
   | {
       readonly kind: 'progress';
       readonly steps: number;
@@ -174,7 +175,12 @@ async function train(store: Store, run: Run, config: RunConfig, dir: string, sev
       post({ kind: 'progress', steps: p.steps, budget: p.budget, return: lastReturn, performance: lastPerformance, stepsPerSecond: rate });
     }
   };
-  const common = { checkpointSeconds: options.checkpointSeconds ?? CELL_CHECKPOINT_SECONDS, onProgress, shouldStop: options.shouldStop };
+  const common = {
+    checkpointSeconds: options.checkpointSeconds ?? CELL_CHECKPOINT_SECONDS,
+    onProgress,
+    shouldStop: options.shouldStop,
+    onNotice: (message: string) => post({ kind: 'preparing', message }),
+  };
   let result: RunResult;
   if (hasRecord && existsSync(join(dir, CHECKPOINT_FILE))) {
     const record = readRunRecord(dir);

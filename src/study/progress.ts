@@ -23,7 +23,7 @@ interface CellState {
   readonly view: CellView;
   startSteps: number;
   steps: number;
-  phase: 'starting' | 'training' | 'evaluating' | 'auditing';
+  phase: 'starting' | 'preparing' | 'training' | 'evaluating' | 'auditing';
   return: number | null;
   performance: number | null;
   rate: number;
@@ -92,6 +92,11 @@ export class StudyProgress {
         if (!this.tty) {
           this.line(message.resumed ? `${name}: resuming at ${count(message.steps)} of ${count(message.budget)} steps` : `${name}: training for ${count(message.budget)} steps`);
         }
+        break;
+      case 'preparing':
+        cell.phase = 'preparing';
+        cell.split = message.message;
+        if (!this.tty) this.line(`${name}: ${message.message}`);
         break;
       case 'progress': {
         this.advance(cell, message.steps);
@@ -177,7 +182,7 @@ export class StudyProgress {
     const width = Math.max(40, columns - 1);
     const lines = [`${this.title} · ${this.studyText()}`];
     for (const cell of this.running.values()) {
-      const detail = cell.phase === 'starting' ? 'starting…' : cell.phase === 'evaluating' || cell.phase === 'auditing' ? evaluatingText(cell) : `${bar(cell.steps / cell.view.budget)} ${trainingText(cell)}`;
+      const detail = cell.phase === 'starting' ? 'starting…' : cell.phase === 'preparing' ? cell.split : cell.phase === 'evaluating' || cell.phase === 'auditing' ? evaluatingText(cell) : `${bar(cell.steps / cell.view.budget)} ${trainingText(cell)}`;
       lines.push(`  ${cellName(cell.view).padEnd(14)} ${detail}`);
     }
     this.clear();

@@ -72,6 +72,8 @@ export interface RunOptions {
   readonly onProgress?: (progress: Progress) => void;
   /** Checked after every iteration: when true, the run saves and stops. */
   readonly shouldStop?: () => boolean;
+  /** What the base optimizer prepares before training (see `TrainSetup.notify`). */
+  readonly onNotice?: (message: string) => void;
 }
 
 export interface RunResult {
@@ -145,7 +147,7 @@ export async function startRun(config: RunConfig, options: RunOptions): Promise<
   };
   writeRecord(options.dir, record);
   const algorithm = getAlgorithm(config.algo);
-  const trainer = await algorithm.create(setup, resolveAlgorithmConfig(algorithm, config.hyperparameters));
+  const trainer = await algorithm.create({ ...setup, notify: options.onNotice }, resolveAlgorithmConfig(algorithm, config.hyperparameters));
   const log = MetricsLog.create(join(options.dir, METRICS_FILE));
   return loop(trainer, record, log, 0, 0, options);
 }
@@ -161,7 +163,7 @@ export async function resumeRun(dir: string, options: Omit<RunOptions, 'dir'>): 
   const config = checkpoint.config.run;
   const algorithm = getAlgorithm(config.algo);
   const { setup } = setupFor(config);
-  const trainer = await algorithm.create(setup, resolveAlgorithmConfig(algorithm, config.hyperparameters), checkpoint.state);
+  const trainer = await algorithm.create({ ...setup, notify: options.onNotice }, resolveAlgorithmConfig(algorithm, config.hyperparameters), checkpoint.state);
   // Lines logged after the checkpoint belong to iterations that will now run again.
   const log = MetricsLog.reopen(join(dir, METRICS_FILE), checkpoint.config.iterations);
   record.status = 'running';

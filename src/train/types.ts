@@ -39,6 +39,8 @@ export interface TrainSetup {
   readonly myopia: MyopiaSettings;
   /** The run's budget of environment steps (for schedules such as learning-rate annealing). */
   readonly budget?: number;
+  /** Where a base optimizer says what it prepares before its first iteration (dt-ppo's pretraining), for progress displays. */
+  readonly notify?: (message: string) => void;
 }
 
 export interface EpisodeStart {

@@ -79,7 +79,10 @@ describe('pretraining recipes', () => {
 
   it('are made once into the cache and reused; a lock left by a dead process is taken over', async () => {
     const cache = join(folder, 'cache');
-    const model = await ensurePretrained(recipe, cache);
+    const heard: string[] = [];
+    const model = await ensurePretrained(recipe, cache, (message) => heard.push(message));
+    assert.equal(heard[0], `pretraining: generating 12 histories (${MIX})`);
+    assert.match(heard[1], /^pretraining the small history model: step 1 of 4, loss \d+\.\d{3}$/);
     assert.ok(existsSync(join(model, EVALUATION_FILE)));
     const made = statSync(join(model, 'checkpoint.bin')).mtimeMs;
     assert.equal(await ensurePretrained({ ...recipe, mix: 'aligned:0.4, deceptive:0.3, proxy:0.2, goodhart:0.1' }, cache), model, 'the same recipe however spaced');

@@ -99,7 +99,7 @@ describe('study progress', () => {
     assert.ok(cell.startsWith('  q seed 0       [················] 0% 0/1,000 steps') && cell.endsWith('…'), cell);
   });
 
-  it('elsewhere (a pipe, a CI log), prints plain lines: start, every quarter, each split, the end', () => {
+  it('elsewhere (a pipe, a CI log), prints plain lines: what it prepares, start, every quarter, each split, the end', () => {
     let text = '';
     const stream = new Writable({
       write(chunk, _encoding, done) {
@@ -110,6 +110,7 @@ describe('study progress', () => {
     const time = handClock();
     const progress = new StudyProgress(stream, 'tiny st-1', 2, 0, [seed(0), { ...seed(1), steps: 400 }], time.now);
     progress.cellStarted(0, seed(0));
+    progress.cellMessage(0, { kind: 'preparing', message: 'pretraining the small history model: step 300 of 3000, loss 0.400' });
     progress.cellMessage(0, { kind: 'training', steps: 0, budget: 1000, resumed: false });
     for (const steps of [100, 200, 300]) progress.cellMessage(0, { kind: 'progress', steps, budget: 1000, return: null, performance: null, stepsPerSecond: 10 });
     time.at(40);
@@ -123,6 +124,7 @@ describe('study progress', () => {
     assert.equal(
       text,
       [
+        'q seed 0: pretraining the small history model: step 300 of 3000, loss 0.400',
         'q seed 0: training for 1,000 steps',
         'q seed 0: 30% 300/1,000 steps · return – · performance – · 10 steps/s',
         'q seed 0: 100% 1,000/1,000 steps · return 3 · performance 1 · 25 steps/s',

@@ -113,7 +113,7 @@ export async function run(argv: readonly string[], print: (text: string) => void
   process.on('SIGTERM', onSignal);
   const progress = progressPrinter();
   const checkpointSeconds = numberOption(stringOption(parsed, 'checkpoint-every'), 'checkpoint-every', 180);
-  const common = { checkpointSeconds, onProgress: progress.update, shouldStop: () => stopRequested };
+  const common = { checkpointSeconds, onProgress: progress.update, shouldStop: () => stopRequested, onNotice: (message: string) => process.stderr.write(`${message}\n`) };
   let result: RunResult;
   try {
     const resume = stringOption(parsed, 'resume');
