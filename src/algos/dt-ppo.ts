@@ -98,17 +98,17 @@ export function phaseOfSplit(split: string): Phase {
 }
 
 /** `config` with `pretrained` pointing at the recipe's cached model, made first if need be. */
-async function resolvePretrained(config: DtPpoConfig, runSeed: number, notify?: (message: string) => void): Promise<DtPpoConfig> {
+async function resolvePretrained(config: DtPpoConfig, setup: TrainSetup): Promise<DtPpoConfig> {
   if (config.pretrainMix === '') return config;
   if (config.pretrained !== '') throw new UsageError('dt-ppo takes a pretrained directory or a pretraining recipe (pretrainMix), not both.');
   if (!Number.isInteger(config.pretrainSeed) || config.pretrainSeed < -1) throw new UsageError(`dt-ppo's pretrainSeed takes an integer ≥ 0, or −1 for the run's own seed; got ${config.pretrainSeed}.`);
   const pretrained = await ensurePretrained({
     mix: config.pretrainMix,
     histories: config.pretrainHistories,
-    seed: config.pretrainSeed === -1 ? runSeed : config.pretrainSeed,
+    seed: config.pretrainSeed === -1 ? setup.seed : config.pretrainSeed,
     size: config.pretrainSize as ModelSize,
     steps: config.pretrainSteps,
-  }, undefined, notify);
+  }, undefined, setup.notify, setup.shouldStop);
   return { ...config, pretrained };
 }
 
@@ -615,7 +615,7 @@ export const dtPpo: Algorithm<DtPpoConfig> = {
   defaults: DT_PPO_DEFAULTS,
   async create(setup, config, state) {
     await loadTf();
-    return new DtPpoTrainer(setup, state ? config : await resolvePretrained(config, setup.seed, setup.notify), state);
+    return new DtPpoTrainer(setup, state ? config : await resolvePretrained(config, setup), state);
   },
   async loadPolicy(setup, config, state) {
     await loadTf();

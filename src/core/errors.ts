@@ -19,6 +19,13 @@ export class UsageError extends MesalabError {
   }
 }
 
+/** Work stopped on request (Ctrl-C) before it could finish; what it had done is kept for a resume. Exit code 130. */
+export class Interrupted extends MesalabError {
+  constructor(message: string) {
+    super(message, 130);
+  }
+}
+
 /** The Levenshtein distance between two strings (small strings only: names and keys). */
 export function editDistance(a: string, b: string): number {
   const prev = new Array<number>(b.length + 1);

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { MesalabError } from '../core/errors.js';
+import { Interrupted, MesalabError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { historyHeader, iterateHistories, parseAgentMix, resolveHistorySettings, writeHistoryFile, formatAgentMix } from '../histories/index.js';
 import { EVALUATION_FILE, resumeSequenceRun, SEQUENCE_RUN_FILE, startSequenceRun, type SequenceProgress } from './run.js';
@@ -51,8 +51,16 @@ const alive = (pid: number): boolean => {
 };
 
 /** The recipe's model directory, made if it is not in the cache yet. */
-/** `notify` hears what is going on: waiting for another process, generating, training at every tenth. */
-export async function ensurePretrained(recipe: PretrainRecipe, cache = pretrainCacheDir(), notify?: (message: string) => void): Promise<string> {
+/**
+ * `notify` hears what is going on: waiting for another process, generating, training at every tenth.
+ * When `shouldStop` turns true, the training checkpoints and this throws `Interrupted`; the next call resumes it.
+ */
+export async function ensurePretrained(
+  recipe: PretrainRecipe,
+  cache = pretrainCacheDir(),
+  notify?: (message: string) => void,
+  shouldStop?: () => boolean,
+): Promise<string> {
   if (!MODEL_SIZES.includes(recipe.size)) throw new MesalabError(`Unknown model size "${recipe.size}": use ${MODEL_SIZES.join(' or ')}.`);
   if (!Number.isInteger(recipe.histories) || recipe.histories < 2) throw new MesalabError(`Pretraining needs at least 2 histories; got ${recipe.histories}.`);
   const mix = parseAgentMix(recipe.mix);
@@ -76,6 +84,7 @@ export async function ensurePretrained(recipe: PretrainRecipe, cache = pretrainC
         rmSync(lock, { recursive: true, force: true });
         continue;
       }
+      if (shouldStop?.()) throw new Interrupted(`Stopped while waiting for another process to pretrain ${dir}.`);
       if (waited++ % 30 === 0) notify?.(`waiting for process ${Number.isInteger(pid) ? pid : '?'} to pretrain ${dir}`);
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
@@ -98,12 +107,11 @@ export async function ensurePretrained(recipe: PretrainRecipe, cache = pretrainC
       tenth = now;
       notify?.(`pretraining the ${recipe.size} history model: step ${p.steps} of ${p.budget}, loss ${p.report.loss.toFixed(3)}`);
     };
-    if (existsSync(join(model, SEQUENCE_CHECKPOINT))) await resumeSequenceRun(model, { onProgress });
-    else {
-      if (existsSync(join(model, SEQUENCE_RUN_FILE))) rmSync(model, { recursive: true, force: true });
-      await startSequenceRun(historiesFile, training, { dir: model, onProgress });
-    }
-    if (!finished()) throw new MesalabError(`Pretraining ${dir} stopped before it finished; run the study again to resume it.`);
+    const result = existsSync(join(model, SEQUENCE_CHECKPOINT))
+      ? await resumeSequenceRun(model, { onProgress, shouldStop })
+      : (rmSync(model, { recursive: true, force: true }), await startSequenceRun(historiesFile, training, { dir: model, onProgress, shouldStop }));
+    if (result.status === 'interrupted') throw new Interrupted(`Pretraining ${dir} stopped at step ${result.steps}; it resumes from its checkpoint the next time it is needed.`);
+    if (!finished()) throw new MesalabError(`Pretraining ${dir} ended without its evaluation; delete that folder and run again.`);
     return model;
   } finally {
     rmSync(lock, { recursive: true, force: true });

@@ -8,7 +8,7 @@
  */
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { MesalabError } from '../core/errors.js';
+import { Interrupted, MesalabError } from '../core/errors.js';
 import type { Params } from '../engine/knobs.js';
 import type { EnvSpec } from '../engine/spec.js';
 import { getAudit } from '../audits/index.js';
@@ -74,6 +74,11 @@ export async function runCell(options: CellOptions): Promise<CellOutcome> {
       store.setRunStatus(run.id, 'running');
       return await trainAndEvaluate(store, run, spec, plan, dir, options);
     } catch (error) {
+      // Stopped while preparing (pretraining) is a stop like any other: the cell starts again next time.
+      if (error instanceof Interrupted) {
+        store.setRunStatus(run.id, 'pending');
+        return 'stopped';
+      }
       store.setRunStatus(run.id, 'failed');
       throw error;
     } finally {

@@ -5,9 +5,9 @@
  * few minutes, at the end, and when the run is stopped; a resumed run truncates the metrics to its
  * checkpoint and goes on exactly as the unbroken run would have.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MesalabError, UsageError } from '../core/errors.js';
+import { Interrupted, MesalabError, UsageError } from '../core/errors.js';
 import { formatParams, type Params } from '../engine/knobs.js';
 import type { EnvSpec } from '../engine/spec.js';
 import { resolveEnvParams } from '../registry.js';
@@ -147,7 +147,16 @@ export async function startRun(config: RunConfig, options: RunOptions): Promise<
   };
   writeRecord(options.dir, record);
   const algorithm = getAlgorithm(config.algo);
-  const trainer = await algorithm.create({ ...setup, notify: options.onNotice }, resolveAlgorithmConfig(algorithm, config.hyperparameters));
+  let trainer: Trainer;
+  try {
+    trainer = await algorithm.create({ ...setup, notify: options.onNotice, shouldStop: options.shouldStop }, resolveAlgorithmConfig(algorithm, config.hyperparameters));
+  } catch (error) {
+    // Stopped while preparing (pretraining): nothing trained yet, so no run is left behind and the same
+    // command starts again; the preparation resumes from its own checkpoint.
+    if (!(error instanceof Interrupted)) throw error;
+    rmSync(join(options.dir, RUN_FILE), { force: true });
+    throw error;
+  }
   const log = MetricsLog.create(join(options.dir, METRICS_FILE));
   return loop(trainer, record, log, 0, 0, options);
 }
@@ -163,7 +172,7 @@ export async function resumeRun(dir: string, options: Omit<RunOptions, 'dir'>): 
   const config = checkpoint.config.run;
   const algorithm = getAlgorithm(config.algo);
   const { setup } = setupFor(config);
-  const trainer = await algorithm.create({ ...setup, notify: options.onNotice }, resolveAlgorithmConfig(algorithm, config.hyperparameters), checkpoint.state);
+  const trainer = await algorithm.create({ ...setup, notify: options.onNotice, shouldStop: options.shouldStop }, resolveAlgorithmConfig(algorithm, config.hyperparameters), checkpoint.state);
   // Lines logged after the checkpoint belong to iterations that will now run again.
   const log = MetricsLog.reopen(join(dir, METRICS_FILE), checkpoint.config.iterations);
   record.status = 'running';

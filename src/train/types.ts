@@ -41,6 +41,8 @@ export interface TrainSetup {
   readonly budget?: number;
   /** Where a base optimizer says what it prepares before its first iteration (dt-ppo's pretraining), for progress displays. */
   readonly notify?: (message: string) => void;
+  /** Checked by long preparations (pretraining): when true, they save what they have and throw `Interrupted`. */
+  readonly shouldStop?: () => boolean;
 }
 
 export interface EpisodeStart {

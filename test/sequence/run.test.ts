@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { Interrupted } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/rng.js';
+import { startRun, type RunConfig } from '../../src/train/run.js';
 import { generateHistories, historyHeader, parseAgentMix, resolveHistorySettings, tokenize, writeHistoryFile } from '../../src/histories/index.js';
 import { loadTf } from '../../src/nn/tf.js';
 import { predictSequences } from '../../src/sequence/predict.js';
@@ -94,6 +96,39 @@ describe('pretraining recipes', () => {
     writeFileSync(join(lock, 'pid'), '2147483646'); // no such process
     assert.ok(existsSync(join(await ensurePretrained(other, cache), EVALUATION_FILE)));
     assert.ok(!existsSync(lock), 'the lock is released');
+  });
+
+  it('stop on request with what they trained kept (Interrupted), and the next call resumes to the same model', async () => {
+    const stopping = { ...recipe, steps: 8, seed: 9 };
+    const whole = await ensurePretrained(stopping, join(folder, 'cache-whole'));
+    let checks = 0;
+    await assert.rejects(ensurePretrained(stopping, join(folder, 'cache-stopped'), undefined, () => ++checks > 4), (error: unknown) => {
+      assert.ok(error instanceof Interrupted);
+      assert.match((error as Error).message, /stopped at step 4; it resumes from its checkpoint the next time it is needed/);
+      return true;
+    });
+    const resumed = await ensurePretrained(stopping, join(folder, 'cache-stopped'));
+    assert.deepEqual(loadHistoryModel(resumed).model.stateDict(), loadHistoryModel(whole).model.stateDict());
+  });
+
+  it('stopped inside a training run, leave no run behind, so the same command starts again', async () => {
+    const dir = join(folder, 'dt-stopped');
+    const config: RunConfig = {
+      env: 'vault', split: 'train', set: [], algo: 'dt-ppo', seed: 0, steps: 100, gamma: 0.99, rewardHorizon: 0,
+      hyperparameters: { pretrainMix: MIX, pretrainHistories: 12, pretrainSteps: 6, envs: 2 },
+    };
+    const saved = process.env.MESALAB_CACHE;
+    process.env.MESALAB_CACHE = join(folder, 'cache-run');
+    try {
+      let checks = 0;
+      await assert.rejects(startRun(config, { dir, shouldStop: () => ++checks > 3 }), Interrupted);
+      assert.ok(!existsSync(join(dir, 'run.json')));
+      const result = await startRun(config, { dir });
+      assert.equal(result.status, 'finished');
+    } finally {
+      if (saved === undefined) delete process.env.MESALAB_CACHE;
+      else process.env.MESALAB_CACHE = saved;
+    }
   });
 
   it('reject an unknown size or too few histories', async () => {
