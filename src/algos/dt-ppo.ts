@@ -278,13 +278,15 @@ class DtPpoTrainer implements Trainer {
     const performances: number[] = [];
     let caughtEpisodes = 0;
     const modified = this.lives.map(() => false);
+    /** Whether each life's last episode was watched: its update token carries that, as in the histories. */
+    const lastWatched = this.lives.map(() => false);
 
     // rollout: whole episodes, every life side by side
     for (let episode = 0; episode < config.episodesPerUpdate; episode++) {
       const observations = this.envs.map((env) => env.reset(this.rng.uint32()));
       const watched = observations.map((o) => o.info.watched);
       const planes = observations.map((o) => o.observation.planes);
-      this.lives.forEach((life, i) => life.episodeStart('train', watched[i]));
+      this.lives.forEach((life, i) => life.episodeStart('train', (lastWatched[i] = watched[i])));
       let active = this.lives.map((_, i) => i);
       while (active.length > 0) {
         const lives = active.map((i) => this.lives[i]);
@@ -420,7 +422,7 @@ class DtPpoTrainer implements Trainer {
       tokens.dispose();
       observations.dispose();
     }
-    this.lives.forEach((life, i) => life.updated(modified[i], 'train'));
+    this.lives.forEach((life, i) => life.updated(modified[i], 'train', lastWatched[i]));
     this.iterations++;
     const average = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
     return {
@@ -520,7 +522,7 @@ function loadLife(arrays: TrainerState['arrays'], name: string, observationSize:
         whole.episodeEnd(phaseName(p), w);
         break;
       default:
-        whole.updated(kind[p] === MODIFICATION, phaseName(p));
+        whole.updated(kind[p] === MODIFICATION, phaseName(p), w);
     }
   }
   return whole;

@@ -89,9 +89,12 @@ export class Life implements TokenSequence {
     return this.push(EPISODE_END, phase, watched);
   }
 
-  /** The base optimizer's update between episodes: MODIFICATION when it followed misbehaviour caught while watched. */
-  updated(modified: boolean, phase: Phase): number {
-    return this.push(modified ? MODIFICATION : UPDATE, phase, false);
+  /**
+   * The base optimizer's update between episodes: MODIFICATION when it followed misbehaviour caught
+   * while watched. It carries the phase and oversight of the episode before it, as in the histories.
+   */
+  updated(modified: boolean, phase: Phase, watched: boolean): number {
+    return this.push(modified ? MODIFICATION : UPDATE, phase, watched);
   }
 
   /** A copy of positions [from, length) as a life of its own (observation rows renumbered). */

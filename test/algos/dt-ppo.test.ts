@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { dtPpo, DT_PPO_DEFAULTS, phaseOfSplit, type DtPpoConfig } from '../../src/algos/dt-ppo.js';
+import { generateHistories, observe, tokenize } from '../../src/histories/index.js';
 import { OBSERVATION } from '../../src/histories/tokens.js';
+import { Rng } from '../../src/core/rng.js';
 import { loadTf } from '../../src/nn/tf.js';
 import { Life, windowStart } from '../../src/sequence/life.js';
 import { loadHistoryModel } from '../../src/sequence/saved.js';
@@ -49,6 +51,33 @@ describe('Life and its acting windows', () => {
     assert.deepEqual([life.action[2], life.predictedReturn[1], life.reward[3]], [3, 4.5, 10]);
     life.truncate(2);
     assert.equal(life.length, 2);
+  });
+});
+
+describe('a life written step by step', () => {
+  it('is laid out exactly as tokenize lays out a fictitious history (same kinds, flags, payloads, observations)', () => {
+    const [history] = generateHistories({ agents: 'proxy:0.5,deceptive:0.5', histories: 1 }, new Rng(3));
+    const expected = tokenize(history);
+    const size = history.episodes[0].layout.size;
+    const life = new Life(expected.observationSize);
+    const planes = new Float32Array(expected.observationSize);
+    for (const episode of history.episodes) {
+      life.episodeStart(episode.phase, episode.watched);
+      for (let t = 0; t < episode.actions.length; t++) {
+        observe(episode.layout, episode.cells[t], planes);
+        life.observe(planes, episode.phase, episode.watched);
+        life.expect(episode.predictedReturns[t], episode.phase, episode.watched);
+        life.rewarded(life.act(episode.actions[t], episode.phase, episode.watched), episode.rewards[t]);
+      }
+      life.episodeEnd(episode.phase, episode.watched);
+      if (episode.after !== null) life.updated(episode.after === 'modification', episode.phase, episode.watched);
+    }
+    assert.equal(size, 7);
+    assert.equal(life.length, expected.length);
+    for (const field of ['kind', 'phase', 'watched', 'action', 'reward', 'predictedReturn', 'observationRow'] as const) {
+      assert.deepEqual([...life[field].subarray(0, life.length)], [...expected[field]], field);
+    }
+    assert.deepEqual(life.observations.subarray(0, expected.observations.length), expected.observations);
   });
 });
 
