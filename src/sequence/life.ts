@@ -161,8 +161,9 @@ export class Life implements TokenSequence {
 
 /**
  * The first position of the window through which the model sees position `p` while acting: windows
- * of `context` positions that advance by half a context, as `predictSequences` reads a whole
- * sequence, so acting and re-reading a life give the same numbers.
+ * of `context` positions that advance by half a context. dt-ppo re-reads each step through this same
+ * window, so acting and learning see the same numbers. (`predictSequences`, which scores finished
+ * sequences, places the same windows but slides its last one back to end at the sequence's end.)
  */
 export function windowStart(p: number, context: number): number {
   if (p < context) return 0;

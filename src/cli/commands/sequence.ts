@@ -12,6 +12,7 @@ import { evaluateModel, resumeSequenceRun, splitHistories, startSequenceRun, typ
 import { loadHistoryModel } from '../../sequence/saved.js';
 import { DEFAULT_SEQUENCE_CONFIG, SMALL_SEQUENCE_CONFIG, type SequenceTrainConfig } from '../../sequence/trainer.js';
 import { intOption, parse, stringOption } from '../args.js';
+import { progressLine } from '../progress.js';
 import { num, table } from '../table.js';
 
 export const usage =
@@ -153,29 +154,16 @@ async function evaluate(argv: readonly string[], print: (text: string) => void):
   return 0;
 }
 
-function sequenceProgress(stream: NodeJS.WriteStream = process.stderr): { update: (p: SequenceProgress) => void; done: () => void } {
-  const tty = stream.isTTY === true;
-  let lastDecile = -1;
-  let lastDraw = 0;
-  let drew = false;
+/** Training progress of the history model: step, loss and its three parts. */
+function sequenceProgress(): { update: (p: SequenceProgress) => void; done: () => void } {
+  const line = progressLine();
   return {
     update(p) {
       const fraction = Math.min(1, p.steps / p.budget);
       const r = p.report;
-      const text = `${Math.round(fraction * 100).toString().padStart(3)}% step ${p.steps}/${p.budget}  loss ${num(r.loss, 3)} (action ${num(r.action, 3)}, return ${num(r.predictedReturn, 3)}, reward ${num(r.reward, 3)})`;
-      if (tty) {
-        if (Date.now() - lastDraw < 100 && fraction < 1) return;
-        lastDraw = Date.now();
-        stream.write(`\r\x1b[2K${text}`);
-        drew = true;
-      } else if (Math.floor(fraction * 10) !== lastDecile) {
-        lastDecile = Math.floor(fraction * 10);
-        stream.write(`${text}\n`);
-      }
+      line.show(fraction, `${Math.round(fraction * 100).toString().padStart(3)}% step ${p.steps}/${p.budget}  loss ${num(r.loss, 3)} (action ${num(r.action, 3)}, return ${num(r.predictedReturn, 3)}, reward ${num(r.reward, 3)})`);
     },
-    done() {
-      if (drew) stream.write('\n');
-    },
+    done: line.done,
   };
 }
 
