@@ -3,13 +3,14 @@
  * the unit in the key. Areas: envs, ppo, sequence (all by default). Timings belong here, never in tests.
  */
 import { benchEnvironments } from './envs.js';
-import { benchPpoTimeTo95, benchPpoTrain, benchPpoUpdate } from './ppo.js';
+import { benchGemm, benchPpoTimeTo95, benchPpoTrain, benchPpoUpdate } from './ppo.js';
 import { benchSequence } from './sequence.js';
 
 const AREAS: Record<string, () => Promise<void> | void> = {
   envs: () => benchEnvironments(process.argv[3]),
   ppo: async () => {
     await benchPpoUpdate();
+    benchGemm();
     await benchPpoTrain();
     await benchPpoTimeTo95();
   },

@@ -3,6 +3,8 @@
  * - {"bench": "ppo-update", "ms": …}: one PPO minibatch update of a 2×64 tanh actor and a separate
  *   2×64 tanh critic, batch 256, 147 inputs: forward, loss, backward, Adam (one thread). Reference:
  *   PyTorch 1.13 on CPU with OpenBLAS, 2.3 ms on this machine kind (shared/notes/ml-core.md).
+ * - {"bench": "gemm", "gflops": …}: the SIMD matrix-product kernel the tanh MLP runs on, on the update's
+ *   largest product (256×147 by 147×64 plus a bias), and on its transposed twin (the weight gradient).
  * - {"bench": "ppo-train", "env": "maze", "cores": 1 | 2, "steps_per_s": …}: environment steps per
  *   second of whole PPO training (rollouts and updates); two cores run two seeds in worker threads.
  * - {"bench": "ppo-time-to-95", "env": "absent-supervisor", "split": "unwatched", "seconds": …, "steps": …}:
@@ -13,12 +15,13 @@ import { fileURLToPath } from 'node:url';
 import { Rng } from '../src/core/rng.js';
 import { PPO_DEFAULTS, ppo, ppoLoss } from '../src/algos/ppo.js';
 import { loadTf } from '../src/nn/tf.js';
+import { assemble } from '../src/nn/simd/assembler.js';
+import { gemm } from '../src/nn/simd/gemm.js';
 import { TanhMlpActorCritic } from '../src/nn/tanh-mlp.js';
 import { resolveEnvParams } from '../src/registry.js';
 import type { TrainSetup } from '../src/train/types.js';
 
 export async function benchPpoUpdate(): Promise<void> {
-  await loadTf();
   const B = 256;
   const inputs = 147;
   const actions = 5;
@@ -47,6 +50,35 @@ export async function benchPpoUpdate(): Promise<void> {
   }
   net.dispose();
   console.log(JSON.stringify({ bench: 'ppo-update', batch: B, inputs, hidden: '2x64 tanh', ms: Math.round(best * 1000) / 1000 }));
+}
+
+/** GFLOP/s of the generated gemm on the PPO update's first layer, forward (A·B + b) and weight gradient (Aᵀ·B). */
+export function benchGemm(): void {
+  const [m, k, n] = [256, 147, 64];
+  const functions = [
+    gemm({ name: 'forward', n, aRow: k, aStep: 1, bRow: n, cRow: n, bias: true, mr: 2, nr: 16 }),
+    gemm({ name: 'weightGradient', n, aRow: 1, aStep: k, bRow: n, cRow: n, bias: false, mr: 2, nr: 16 }),
+  ];
+  const memory = new WebAssembly.Memory({ initial: 8 });
+  const kernels = new WebAssembly.Instance(new WebAssembly.Module(assemble(functions)), { env: { memory } }).exports as Record<string, (...args: number[]) => void>;
+  const heap = new Float32Array(memory.buffer);
+  const rng = new Rng(1);
+  for (let i = 0; i < heap.length; i++) heap[i] = rng.float() - 0.5;
+  const [a, b, bias, c, d] = [0, 4 * m * k, 4 * (m * k + k * n), 4 * (m * k + k * n + n), 4 * (m * k + k * n + n + m * n)];
+  const runs: Array<[string, () => void]> = [
+    ['forward', () => kernels.forward(c, a, b, m, k, bias)],
+    ['weight-gradient', () => kernels.weightGradient(d, a, c, k, m)],
+  ];
+  for (const [product, run] of runs) {
+    for (let i = 0; i < 200; i++) run();
+    let best = Infinity;
+    for (let round = 0; round < 5; round++) {
+      const started = process.hrtime.bigint();
+      for (let i = 0; i < 200; i++) run();
+      best = Math.min(best, Number(process.hrtime.bigint() - started) / 200);
+    }
+    console.log(JSON.stringify({ bench: 'gemm', product, shape: `${m}x${k}x${n}`, gflops: Math.round((2 * m * k * n) / best * 10) / 10 }));
+  }
 }
 
 export function setupFor(env: string, split: string, set: string[], seed: number, budget: number): TrainSetup {

@@ -54,8 +54,10 @@ describe('dqn', () => {
   it('picks all 3 strawberries on the sunny field (strawberry train) with γ = 0.9', async () => {
     // At γ = 0.99 the greedy policy stalls: bumping into the fence keeps the state, so that action is
     // worth γ·V(s), 1% below the best one, a gap smaller than the network's error; γ = 0.9 widens it to 10%.
+    // The budget is the README's reported run (100k steps); seed 0 is the slowest of the three (0 of 3 at
+    // 60k, 1 at 80k; seeds 1 and 2 have all three by 60k).
     const dir = fresh();
-    await startRun({ ...base, env: 'strawberry', split: 'train', gamma: 0.9, hyperparameters: { learningRate: 1e-3 }, steps: 60_000 }, { dir });
+    await startRun({ ...base, env: 'strawberry', split: 'train', gamma: 0.9, hyperparameters: { learningRate: 1e-3 }, steps: 100_000 }, { dir });
     const { summary } = await evaluateRun(dir, { episodes: 20 });
     assert.equal(summary.return.mean, 3);
     assert.equal(summary.performance.mean, 3);

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Rng } from '../../src/core/rng.js';
-import { loadTf } from '../../src/nn/tf.js';
 import { TanhMlpActorCritic } from '../../src/nn/tanh-mlp.js';
 
 /** The same network in plain float64 JS, from a state dict: the reference. */
@@ -26,10 +25,6 @@ function reference(state: Record<string, Float32Array>, x: Float32Array, batch: 
 }
 
 describe('TanhMlpActorCritic', () => {
-  before(async () => {
-    await loadTf();
-  });
-
   const inputs = 7;
   const hidden = [6, 5];
   const actions = 3;
@@ -115,5 +110,24 @@ describe('TanhMlpActorCritic', () => {
     restored.loadState(fullState);
     assert.deepEqual(Array.from(restored.forward(x, batch).logits), Array.from(full.forward(x, batch).logits));
     [full, actor, restored].forEach((n) => n.dispose());
+  });
+
+  it('grows its memory for a larger batch and keeps its weights; says what is wrong with a bad call', () => {
+    const net = new TanhMlpActorCritic(inputs, actions, hidden, new Rng(8));
+    for (const rows of [2, 300, 3]) {
+      const xs = Float32Array.from({ length: rows * inputs }, (_, i) => Math.cos(i * 0.37));
+      const out = net.forward(xs, rows);
+      const ref = reference(net.state(), xs, rows, inputs, { hidden, actions });
+      ref.logits.forEach((v, i) => assert.ok(Math.abs(v - out.logits[i]) < 1e-5, `batch ${rows}, logit ${i}`));
+      ref.values.forEach((v, i) => assert.ok(Math.abs(v - out.values[i]) < 1e-5, `batch ${rows}, value ${i}`));
+      net.backwardAndStep(new Float32Array(rows * actions).fill(0.01), new Float32Array(rows).fill(-0.02), 0.01, 0.5);
+    }
+    const fresh = new TanhMlpActorCritic(inputs, actions, hidden, new Rng(8));
+    assert.throws(() => fresh.backwardAndStep(new Float32Array(actions), new Float32Array(1), 0.01, 0.5), /backwardAndStep\(\) needs a forward\(\) first/);
+    assert.throws(() => fresh.forward(new Float32Array(inputs), 2), /7 observation values for a batch of 2 × 7/);
+    fresh.forward(x, batch);
+    assert.throws(() => fresh.gradients(new Float32Array(2), new Float32Array(batch)), /2 output gradients for a batch of 4 × 3/);
+    assert.throws(() => new TanhMlpActorCritic(inputs, 0, hidden, new Rng(1)), /must be positive integers/);
+    [net, fresh].forEach((n) => n.dispose());
   });
 });
