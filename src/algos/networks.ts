@@ -1,8 +1,9 @@
 /**
  * Actor-critic networks for the policy-gradient optimizers, behind `ActorCriticNetwork`.
  * `mlp`: a tanh MLP actor and a separate tanh MLP critic (CleanRL's ppo.py architecture, orthogonal
- * initialisation with gains √2, 0.01 and 1) with backpropagation written out by hand: a few large
- * wasm ops per layer and no gradient tape, which is where tfjs's time goes on small networks.
+ * initialisation with gains √2, 0.01 and 1) with backpropagation written out by hand, on the
+ * project's own WebAssembly SIMD kernels (`nn/simd/`) instead of tfjs: at this size tfjs's per-op
+ * bookkeeping costs as much as the arithmetic.
  * `cnn`: two 3×3 convolutions and a dense layer shared by the policy and value heads.
  */
 import type { Rng } from '../core/rng.js';
