@@ -56,8 +56,8 @@ export async function benchPpoUpdate(): Promise<void> {
 export function benchGemm(): void {
   const [m, k, n] = [256, 147, 64];
   const functions = [
-    gemm({ name: 'forward', n, aRow: k, aStep: 1, bRow: n, cRow: n, bias: true, mr: 2, nr: 16 }),
-    gemm({ name: 'weightGradient', n, aRow: 1, aStep: k, bRow: n, cRow: n, bias: false, mr: 2, nr: 16 }),
+    gemm({ name: 'forward', n, aRow: k, aStep: 1, bRow: n, cRow: n, bias: true }),
+    gemm({ name: 'weightGradient', n, aRow: 1, aStep: k, bRow: n, cRow: n, bias: false }),
   ];
   const memory = new WebAssembly.Memory({ initial: 8 });
   const kernels = new WebAssembly.Instance(new WebAssembly.Module(assemble(functions)), { env: { memory } }).exports as Record<string, (...args: number[]) => void>;

@@ -42,12 +42,13 @@ interface Layer {
   readonly inputRow: number;
   readonly outputs: number;
   readonly outputRow: number;
-  /** Byte offsets: weights `[inputRow, outputRow]` and bias, their gradients, and (above the first layer) Wᵀ. */
+  /**
+   * Byte offsets of the weights `[inputRow, outputRow]` and the bias; their gradients and Adam's
+   * moments sit at the same offsets in the regions after. `wT`, above the first layer: Wᵀ.
+   */
   readonly w: number;
   readonly b: number;
-  readonly dw: number;
-  readonly db: number;
-  readonly wT: number;
+  wT: number;
   /** Kernels: z = h·W + b, dW = hᵀ·dz, dh = dz·Wᵀ. */
   readonly forward: string;
   readonly weightGradient: string;
@@ -109,14 +110,9 @@ export class TanhMlpActorCritic implements ActorCriticNetwork {
         const inputRow = l === 0 ? inputs : padded(sizes[l]);
         const outputRow = padded(out);
         const name = `${prefix}${l}`;
-        const wide = outputRow >= 16;
-        const tile = { mr: wide ? 2 : 4, nr: wide ? 16 : outputRow >= 8 ? 8 : 4 };
-        functions.push(gemm({ name: `${name}.forward`, n: outputRow, aRow: inputRow, aStep: 1, bRow: outputRow, cRow: outputRow, bias: true, ...tile }));
-        functions.push(gemm({ name: `${name}.weightGradient`, n: outputRow, aRow: 1, aStep: inputRow, bRow: outputRow, cRow: outputRow, bias: false, ...tile }));
-        if (l > 0) {
-          const wideIn = inputRow >= 16;
-          functions.push(gemm({ name: `${name}.inputGradient`, n: inputRow, aRow: outputRow, aStep: 1, bRow: inputRow, cRow: inputRow, bias: false, mr: wideIn ? 2 : 4, nr: wideIn ? 16 : inputRow >= 8 ? 8 : 4 }));
-        }
+        functions.push(gemm({ name: `${name}.forward`, n: outputRow, aRow: inputRow, aStep: 1, bRow: outputRow, cRow: outputRow, bias: true }));
+        functions.push(gemm({ name: `${name}.weightGradient`, n: outputRow, aRow: 1, aStep: inputRow, bRow: outputRow, cRow: outputRow, bias: false }));
+        if (l > 0) functions.push(gemm({ name: `${name}.inputGradient`, n: inputRow, aRow: outputRow, aStep: 1, bRow: inputRow, cRow: inputRow, bias: false }));
         return {
           inputs: sizes[l],
           inputRow,
@@ -124,8 +120,6 @@ export class TanhMlpActorCritic implements ActorCriticNetwork {
           outputRow,
           w: take(inputRow * outputRow),
           b: take(outputRow),
-          dw: 0,
-          db: 0,
           wT: 0,
           forward: `${name}.forward`,
           weightGradient: `${name}.weightGradient`,
@@ -141,12 +135,7 @@ export class TanhMlpActorCritic implements ActorCriticNetwork {
     this.m0 = 2 * bytes;
     this.v0 = 3 * bytes;
     bytes *= 4;
-    for (const net of this.nets) {
-      net.layers.forEach((layer, l) => {
-        const at = (offset: number) => offset + this.gradients0;
-        Object.assign(layer, { dw: at(layer.w), db: at(layer.b), wT: l > 0 ? take(layer.inputRow * layer.outputRow) : 0 });
-      });
-    }
+    for (const net of this.nets) for (const layer of net.layers.slice(1)) layer.wT = take(layer.inputRow * layer.outputRow);
     this.staticEnd = bytes;
     functions.push(tanhKernel(), tanhGradKernel(), columnSumsKernel(), transposeKernel(), sumSquaresKernel(), adamKernel());
 
@@ -264,8 +253,8 @@ export class TanhMlpActorCritic implements ActorCriticNetwork {
     const out: Record<string, Float32Array> = {};
     for (const net of this.nets) {
       net.layers.forEach((layer, l) => {
-        out[`${net.prefix}.${l}.weight`] = this.readMatrix(layer.dw, layer.inputs, layer.outputs, layer.outputRow);
-        out[`${net.prefix}.${l}.bias`] = this.readMatrix(layer.db, 1, layer.outputs, layer.outputRow);
+        out[`${net.prefix}.${l}.weight`] = this.readMatrix(this.gradients0 + layer.w, layer.inputs, layer.outputs, layer.outputRow);
+        out[`${net.prefix}.${l}.bias`] = this.readMatrix(this.gradients0 + layer.b, 1, layer.outputs, layer.outputRow);
       });
     }
     return out;
@@ -286,8 +275,8 @@ export class TanhMlpActorCritic implements ActorCriticNetwork {
         const layer = net.layers[l];
         const input = l === 0 ? this.observations0 : net.out[l - 1];
         const dz = net.grad[l];
-        this.kernels[layer.weightGradient](layer.dw, input, dz, layer.inputRow, batch);
-        this.kernels.columnSums(layer.db, dz, batch, layer.outputRow);
+        this.kernels[layer.weightGradient](this.gradients0 + layer.w, input, dz, layer.inputRow, batch);
+        this.kernels.columnSums(this.gradients0 + layer.b, dz, batch, layer.outputRow);
         if (l > 0) {
           const dh = net.grad[l - 1];
           this.kernels[layer.inputGradient](dh, dz, layer.wT, batch, layer.outputRow);

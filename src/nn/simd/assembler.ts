@@ -11,9 +11,8 @@
 /** Value types (§5.3.1). */
 export const I32 = 0x7f;
 export const F32 = 0x7d;
-export const F64 = 0x7c;
 export const V128 = 0x7b;
-export type ValueType = typeof I32 | typeof F32 | typeof F64 | typeof V128;
+export type ValueType = typeof I32 | typeof F32 | typeof V128;
 
 function unsignedLeb(value: number, out: number[]): void {
   if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) throw new Error(`assembler: ${value} is not a u32`);
@@ -130,9 +129,6 @@ export class FunctionBuilder {
     this.depth++;
     return this.op(0x04, 0x40);
   }
-  else(): this {
-    return this.op(0x05);
-  }
   end(): this {
     if (this.depth === 0) throw new Error(`assembler: unbalanced end in ${this.exportName}`);
     this.depth--;
@@ -148,9 +144,6 @@ export class FunctionBuilder {
     unsignedLeb(depth, this.code);
     return this;
   }
-  drop(): this {
-    return this.op(0x1a);
-  }
 
   // i32
   i32Add(): this {
@@ -162,17 +155,8 @@ export class FunctionBuilder {
   i32Mul(): this {
     return this.op(0x6c);
   }
-  i32Shl(): this {
-    return this.op(0x74);
-  }
-  i32And(): this {
-    return this.op(0x71);
-  }
   i32Eqz(): this {
     return this.op(0x45);
-  }
-  i32LtU(): this {
-    return this.op(0x49);
   }
   i32GeU(): this {
     return this.op(0x4f);
@@ -194,26 +178,13 @@ export class FunctionBuilder {
   f32Add(): this {
     return this.op(0x92);
   }
-  f32Mul(): this {
-    return this.op(0x94);
-  }
-  f32Sqrt(): this {
-    return this.op(0x91);
-  }
 
   // v128 / f32x4 (SIMD proposal, final opcodes)
   v128Load(offset = 0): this {
     return this.simd(0x00).memarg(4, offset);
   }
-  /** An unaligned-hint load, for rows whose start is not 16-byte aligned. */
-  v128LoadUnaligned(offset = 0): this {
-    return this.simd(0x00).memarg(0, offset);
-  }
   v128Store(offset = 0): this {
     return this.simd(0x0b).memarg(4, offset);
-  }
-  v128StoreUnaligned(offset = 0): this {
-    return this.simd(0x0b).memarg(0, offset);
   }
   /** One f32 from memory, in all four lanes. */
   load32Splat(offset = 0): this {
@@ -230,17 +201,11 @@ export class FunctionBuilder {
   f32x4Lt(): this {
     return this.simd(0x43);
   }
-  v128And(): this {
-    return this.simd(0x4e);
-  }
   v128Bitselect(): this {
     return this.simd(0x52);
   }
   f32x4Abs(): this {
     return this.simd(0xe0);
-  }
-  f32x4Neg(): this {
-    return this.simd(0xe1);
   }
   f32x4Sqrt(): this {
     return this.simd(0xe3);
