@@ -36,6 +36,16 @@ const NO_VALUES = new Float32Array(0);
 
 const padded = (n: number) => Math.ceil(n / 4) * 4;
 
+/** Byte offsets handed out in order, each region a whole number of f32x4 lanes (16-byte aligned). */
+class Regions {
+  constructor(public end: number) {}
+  take(floats: number): number {
+    const at = this.end;
+    this.end += padded(floats) * 4;
+    return at;
+  }
+}
+
 interface Layer {
   readonly inputs: number;
   /** Floats per input row: the observation width at the first layer, else the padded width below. */
@@ -64,6 +74,19 @@ interface Net {
 }
 
 type Kernel = (...args: number[]) => number;
+
+/** The module's functions for these layers: per layer z = h·W + b, dW = hᵀ·dz and (above the first) dh = dz·Wᵀ; then the element-wise kernels. */
+function kernelsFor(nets: readonly Net[]): FunctionBuilder[] {
+  const functions: FunctionBuilder[] = [];
+  for (const net of nets) {
+    net.layers.forEach(({ inputRow, outputRow, forward, weightGradient, inputGradient }, l) => {
+      functions.push(gemm({ name: forward, n: outputRow, aRow: inputRow, aStep: 1, bRow: outputRow, cRow: outputRow, bias: true }));
+      functions.push(gemm({ name: weightGradient, n: outputRow, aRow: 1, aStep: inputRow, bRow: outputRow, cRow: outputRow, bias: false }));
+      if (l > 0) functions.push(gemm({ name: inputGradient, n: inputRow, aRow: outputRow, aStep: 1, bRow: inputRow, cRow: inputRow, bias: false }));
+    });
+  }
+  return [...functions, tanhKernel(), tanhGradKernel(), columnSumsKernel(), transposeKernel(), sumSquaresKernel(), adamKernel()];
+}
 
 /** Compiled kernels, by network shape: the target network of DQN and every seed's network share them. */
 const modules = new Map<string, WebAssembly.Module>();
@@ -97,29 +120,20 @@ export class TanhMlpActorCritic implements ActorCriticNetwork {
       throw new Error(`TanhMlpActorCritic: inputs (${inputs}), actions (${actions}) and hidden sizes (${hidden}) must be positive integers`);
     }
     this.inputSize = inputs;
-    let bytes = 0;
-    const take = (floats: number) => {
-      const at = bytes;
-      bytes += padded(floats) * 4;
-      return at;
-    };
-    const functions: FunctionBuilder[] = [];
+    const regions = new Regions(0);
     const build = (prefix: 'actor' | 'critic', outputs: number): Net => {
       const sizes = [inputs, ...hidden, outputs];
       const layers = sizes.slice(1).map((out, l): Layer => {
         const inputRow = l === 0 ? inputs : padded(sizes[l]);
         const outputRow = padded(out);
         const name = `${prefix}${l}`;
-        functions.push(gemm({ name: `${name}.forward`, n: outputRow, aRow: inputRow, aStep: 1, bRow: outputRow, cRow: outputRow, bias: true }));
-        functions.push(gemm({ name: `${name}.weightGradient`, n: outputRow, aRow: 1, aStep: inputRow, bRow: outputRow, cRow: outputRow, bias: false }));
-        if (l > 0) functions.push(gemm({ name: `${name}.inputGradient`, n: inputRow, aRow: outputRow, aStep: 1, bRow: inputRow, cRow: inputRow, bias: false }));
         return {
           inputs: sizes[l],
           inputRow,
           outputs: out,
           outputRow,
-          w: take(inputRow * outputRow),
-          b: take(outputRow),
+          w: regions.take(inputRow * outputRow),
+          b: regions.take(outputRow),
           wT: 0,
           forward: `${name}.forward`,
           weightGradient: `${name}.weightGradient`,
@@ -130,22 +144,21 @@ export class TanhMlpActorCritic implements ActorCriticNetwork {
     };
     this.nets = [build('actor', actions)];
     if (options.critic !== false) this.nets.push(build('critic', 1));
-    this.parameterBytes = bytes;
-    this.gradients0 = bytes;
-    this.m0 = 2 * bytes;
-    this.v0 = 3 * bytes;
-    bytes *= 4;
-    for (const net of this.nets) for (const layer of net.layers.slice(1)) layer.wT = take(layer.inputRow * layer.outputRow);
-    this.staticEnd = bytes;
-    functions.push(tanhKernel(), tanhGradKernel(), columnSumsKernel(), transposeKernel(), sumSquaresKernel(), adamKernel());
+    this.parameterBytes = regions.end;
+    this.gradients0 = this.parameterBytes;
+    this.m0 = 2 * this.parameterBytes;
+    this.v0 = 3 * this.parameterBytes;
+    regions.end = 4 * this.parameterBytes;
+    for (const net of this.nets) for (const layer of net.layers.slice(1)) layer.wT = regions.take(layer.inputRow * layer.outputRow);
+    this.staticEnd = regions.end;
 
     const key = `${inputs}|${actions}|${hidden.join(',')}|${this.nets.length}`;
     let module = modules.get(key);
     if (!module) {
-      module = new WebAssembly.Module(assemble(functions));
+      module = new WebAssembly.Module(assemble(kernelsFor(this.nets)));
       modules.set(key, module);
     }
-    this.memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) + 1 });
+    this.memory = new WebAssembly.Memory({ initial: Math.ceil(this.staticEnd / 65536) + 1 });
     const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
     this.kernels = instance.exports as unknown as Record<string, Kernel>;
     this.heap = new Float32Array(this.memory.buffer);
@@ -166,18 +179,13 @@ export class TanhMlpActorCritic implements ActorCriticNetwork {
   private reserve(batch: number): void {
     if (batch <= this.capacity) return;
     const capacity = Math.max(batch, 2 * this.capacity, 64);
-    let bytes = this.staticEnd;
-    const take = (floats: number) => {
-      const at = bytes;
-      bytes += padded(floats) * 4;
-      return at;
-    };
-    this.observations0 = take(capacity * this.inputSize);
+    const regions = new Regions(this.staticEnd);
+    this.observations0 = regions.take(capacity * this.inputSize);
     for (const net of this.nets) {
-      net.out = net.layers.map((layer) => take(capacity * layer.outputRow));
-      net.grad = net.layers.map((layer) => take(capacity * layer.outputRow));
+      net.out = net.layers.map((layer) => regions.take(capacity * layer.outputRow));
+      net.grad = net.layers.map((layer) => regions.take(capacity * layer.outputRow));
     }
-    const pages = Math.ceil(bytes / 65536) - this.memory.buffer.byteLength / 65536;
+    const pages = Math.ceil(regions.end / 65536) - this.memory.buffer.byteLength / 65536;
     if (pages > 0) this.memory.grow(pages);
     this.heap = new Float32Array(this.memory.buffer);
     this.capacity = capacity;

@@ -4,7 +4,7 @@
  * multiples of 4 and pointers 16-byte aligned (the caller pads every buffer); all arithmetic is
  * IEEE single precision in a fixed order, the same on every machine.
  */
-import { F32, FunctionBuilder, I32, V128 } from './assembler.js';
+import { F32, FunctionBuilder, I32, V128, type Local } from './assembler.js';
 
 /**
  * `tanh(pointer, count)` in place: the rational approximation Eigen uses for float tanh (and XLA
@@ -31,23 +31,19 @@ export function tanhKernel(): FunctionBuilder {
   splat(7.90531110763549805).f32x4Min();
   splat(-7.90531110763549805).f32x4Max().set(clamped);
   f.get(clamped).get(clamped).f32x4Mul().set(x2);
-  // p = x·(α1 + x²(α3 + x²(… α13)))
-  f.get(x2);
-  splat(alpha[6]).f32x4Mul();
-  splat(alpha[5]).f32x4Add().set(p);
-  for (let i = 4; i >= 0; i--) {
-    f.get(x2).get(p).f32x4Mul();
-    splat(alpha[i]).f32x4Add().set(p);
-  }
+  /** target ← c₀ + x²(c₁ + x²(… + x²·cₙ)), by Horner's rule. */
+  const horner = (c: readonly number[], target: Local) => {
+    f.get(x2);
+    splat(c[c.length - 1]).f32x4Mul();
+    splat(c[c.length - 2]).f32x4Add().set(target);
+    for (let i = c.length - 3; i >= 0; i--) {
+      f.get(x2).get(target).f32x4Mul();
+      splat(c[i]).f32x4Add().set(target);
+    }
+  };
+  horner(alpha, p); // p = x·(α1 + x²(α3 + x²(… α13)))
   f.get(clamped).get(p).f32x4Mul().set(p);
-  // q = β0 + x²(β2 + x²(β4 + x²β6))
-  f.get(x2);
-  splat(beta[3]).f32x4Mul();
-  splat(beta[2]).f32x4Add().set(q);
-  for (let i = 1; i >= 0; i--) {
-    f.get(x2).get(q).f32x4Mul();
-    splat(beta[i]).f32x4Add().set(q);
-  }
+  horner(beta, q); // q = β0 + x²(β2 + x²(β4 + x²β6))
   // |x| < 0.0004 ? x : p / q
   f.get(pointer);
   f.get(x).get(p).get(q).f32x4Div();
