@@ -1,24 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { openStore } from '../../src/store/store.js';
 import { runStudy } from '../../src/study/runner.js';
-import { captureStream, MAIN, studyFolder, tinyStudy, validTiny } from '../study/helpers.js';
-
-function mesalab(...args: string[]) {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { captureStream, studyFolder, tinyStudy, validTiny } from '../study/helpers.js';
+import { mesalab, mesalabWithInput } from '../support/cli.js';
 
 /** The same, with `input` piped to stdin. */
-function mesalabWithInput(input: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', input });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
 describe('mesalab audit on the command line', () => {
   let runDir: string;
   before(() => {

@@ -1,20 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { playInteractive } from '../../src/cli/interactive.js';
 import { makeEnv } from '../../src/registry.js';
+import { itRejectsBadInput, mesalab } from '../support/cli.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
-
-function mesalab(...args: string[]) {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 describe('mesalab command line', () => {
   it('play --json prints exactly one JSON object with the documented keys', () => {
@@ -79,15 +72,7 @@ describe('mesalab command line', () => {
     [['envs', 'lava'], /Unknown environment "lava"/],
     [['play', 'absent-supervisor', '--splits', '/nonexistent/splits.json', '--actions', 'u'], /Cannot read split file/],
   ];
-  for (const [args, message] of errors) {
-    it(`bad input "${args.join(' ')}" → one line on stderr, exit code 2`, () => {
-      const r = mesalab(...args);
-      assert.equal(r.code, 2, r.stderr);
-      assert.equal(r.stdout, '');
-      assert.match(r.stderr, message);
-      assert.equal(r.stderr.trim().split('\n').length, 1);
-    });
-  }
+  itRejectsBadInput(errors);
 
   it('envs lists every environment; envs NAME --json gives its splits and knobs', () => {
     const list = mesalab('envs');

@@ -1,19 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { itRejectsBadInput, mesalab } from '../support/cli.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const MIX = 'aligned:0.4,deceptive:0.3,proxy:0.2,goodhart:0.1';
 const folder = mkdtempSync(join(tmpdir(), 'mesalab-histories-cli-'));
-
-function mesalab(...args: string[]) {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 describe('mesalab histories', () => {
   const file = join(folder, 'h.jsonl');
@@ -69,15 +62,7 @@ describe('mesalab histories', () => {
     [['histories', 'show'], /histories show needs a file/],
     [['histories', 'show', '/nonexistent/h.jsonl'], /Cannot read history file \/nonexistent\/h\.jsonl/],
   ];
-  for (const [args, message] of errors) {
-    it(`bad input "${args.join(' ')}" → one line on stderr, exit code 2`, () => {
-      const r = mesalab(...args);
-      assert.equal(r.code, 2, r.stderr);
-      assert.equal(r.stdout, '');
-      assert.match(r.stderr, message);
-      assert.equal(r.stderr.trim().split('\n').length, 1);
-    });
-  }
+  itRejectsBadInput(errors);
 
   it('show: an index past the end is a usage error; a corrupt file exits 1 with its line', () => {
     const past = mesalab('histories', 'show', file, '--index', '20');

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { Interrupted } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/rng.js';
 import { startRun, type RunConfig } from '../../src/train/run.js';
@@ -15,16 +13,11 @@ import { ensurePretrained, recipeKey } from '../../src/sequence/pretrain.js';
 import { EVALUATION_FILE, resumeSequenceRun, startSequenceRun } from '../../src/sequence/run.js';
 import { loadHistoryModel } from '../../src/sequence/saved.js';
 import { SMALL_SEQUENCE_CONFIG, type SequenceTrainConfig } from '../../src/sequence/trainer.js';
+import { mesalab } from '../support/cli.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const MIX = 'aligned:0.4,deceptive:0.3,proxy:0.2,goodhart:0.1';
 const folder = mkdtempSync(join(tmpdir(), 'mesalab-sequence-'));
 const TINY: SequenceTrainConfig = { ...SMALL_SEQUENCE_CONFIG, dim: 16, heads: 2, context: 48, batch: 4, steps: 12, warmup: 2 };
-
-function mesalab(...args: string[]) {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 function historiesFile(name: string, count: number, seed = 1): string {
   const path = join(folder, name);

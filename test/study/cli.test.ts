@@ -1,17 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { openStore } from '../../src/store/store.js';
 import { csvObjects } from '../store/helpers.js';
-import { MAIN, studyFolder, tinyStudy, twoWorlds } from './helpers.js';
-
-function mesalab(...args: string[]) {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { studyFolder, tinyStudy, twoWorlds } from './helpers.js';
+import { mesalab } from '../support/cli.js';
 
 describe('mesalab studies, run and report on the command line', () => {
   it('studies lists the built-in studies with their environment, cells and splits', () => {

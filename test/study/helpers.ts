@@ -3,10 +3,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { validateStudy, type OneEnvironmentInput, type SeveralEnvironmentsInput, type StudyInput, type StudySpec } from '../../src/study/schema.js';
 
-export const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+export { MAIN } from '../support/cli.js';
 
 /** Tabular Q on the absent supervisor: 2 seeds × 3000 steps, 10 episodes on watched and unwatched; well under a second a cell. */
 export const tinyStudy = (overrides: Partial<OneEnvironmentInput> = {}): OneEnvironmentInput => ({
