@@ -18,7 +18,7 @@ import { Env } from '../engine/env.js';
 import { planeSize } from '../engine/spec.js';
 import { ACTION, ACTION_COUNT, EPISODE_END, EPISODE_START, MODIFICATION, OBSERVATION, PHASES, RETURN, SHARED_ACTIONS, type Phase } from '../histories/tokens.js';
 import { loadTf, tfSync } from '../nn/tf.js';
-import { jsLoss, logSumExp } from '../nn/js-loss.js';
+import { jsLoss, logSumExp, maskedMeanSquare } from '../nn/js-loss.js';
 import { allocateBatch, writeWindow, type WindowBatch } from '../sequence/batch.js';
 import { Life, windowStart } from '../sequence/life.js';
 import { HistoryModel, TOKEN_FEATURES, transferModel, VALUE_SCALE, type HistoryModelConfig } from '../sequence/model.js';
@@ -587,19 +587,8 @@ function ppoLoss(
         gLogits[base + k] = (dLogp * ((k === a ? 1 : 0) - pi[k]) - config.entropyCoef * dEntropy) / acted;
       }
     }
-    const squared = (pred: Float32Array, target: Float32Array, mask: Float32Array, grad: Float32Array, weight: number): number => {
-      let count = 0;
-      for (let i = 0; i < n; i++) count += mask[i];
-      let total = 0;
-      for (let i = 0; i < n; i++) {
-        const e = (pred[i] - target[i]) * mask[i];
-        total += e * e;
-        grad[i] = count > 0 ? (weight * 2 * e) / count : 0;
-      }
-      return count > 0 ? total / count : 0;
-    };
-    const value = squared(values, targets.valueTarget, targets.valueMask, gValues, config.valueCoef);
-    const reward = squared(rewards, targets.rewardTarget, targets.rewardMask, gRewards, config.rewardCoef);
+    const value = maskedMeanSquare(values, targets.valueTarget, targets.valueMask, gValues, n, config.valueCoef);
+    const reward = maskedMeanSquare(rewards, targets.rewardTarget, targets.rewardMask, gRewards, n, config.rewardCoef);
     stats.policy = policy / Math.max(1, acted);
     stats.entropy = entropy / Math.max(1, acted);
     stats.value = value;

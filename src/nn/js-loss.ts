@@ -45,3 +45,19 @@ export function logSumExp(values: ArrayLike<number>, offset: number, count: numb
   for (let i = 0; i < count; i++) sum += Math.exp(values[offset + i] - max);
   return max + Math.log(sum);
 }
+
+/**
+ * The mean of (predicted − target)² over the positions whose mask is 1 (0 where none is), and into
+ * `grad` the gradient of `weight` times that mean, for every position of the first `length`.
+ */
+export function maskedMeanSquare(predicted: Float32Array, target: Float32Array, mask: Float32Array, grad: Float32Array, length: number, weight = 1): number {
+  let count = 0;
+  for (let i = 0; i < length; i++) count += mask[i];
+  let total = 0;
+  for (let i = 0; i < length; i++) {
+    const error = (predicted[i] - target[i]) * mask[i];
+    total += error * error;
+    grad[i] = count > 0 ? (weight * 2 * error) / count : 0;
+  }
+  return count > 0 ? total / count : 0;
+}

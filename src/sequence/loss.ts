@@ -5,7 +5,7 @@
  * positions), each averaged over its own positions. The total is their sum.
  */
 import { ACTION_COUNT } from '../histories/tokens.js';
-import { jsLoss, logSumExp } from '../nn/js-loss.js';
+import { jsLoss, logSumExp, maskedMeanSquare } from '../nn/js-loss.js';
 import type { Tensor } from '../nn/tf.js';
 import type { WindowBatch } from './batch.js';
 import type { HistoryModelOutputs } from './model.js';
@@ -35,20 +35,9 @@ export function historyLoss(outputs: HistoryModelOutputs, batch: WindowBatch, pa
       crossEntropy += logSum - logits[o + target];
       for (let a = 0; a < ACTION_COUNT; a++) gradLogits[o + a] = (Math.exp(logits[o + a] - logSum) - (a === target ? 1 : 0)) / actions;
     }
-    const squared = (predicted: Float32Array, target: Float32Array, mask: Float32Array, grad: Float32Array): number => {
-      let count = 0;
-      for (let i = 0; i < positions; i++) count += mask[i];
-      let total = 0;
-      for (let i = 0; i < positions; i++) {
-        const error = (predicted[i] - target[i]) * mask[i];
-        total += error * error;
-        grad[i] = count > 0 ? (2 * error) / count : 0;
-      }
-      return count > 0 ? total / count : 0;
-    };
     parts.action = actions > 0 ? crossEntropy / actions : 0;
-    parts.predictedReturn = squared(returns, batch.returnTarget, batch.returnMask, gradReturn);
-    parts.reward = squared(rewards, batch.rewardTarget, batch.rewardMask, gradReward);
+    parts.predictedReturn = maskedMeanSquare(returns, batch.returnTarget, batch.returnMask, gradReturn, positions);
+    parts.reward = maskedMeanSquare(rewards, batch.rewardTarget, batch.rewardMask, gradReward, positions);
     return { loss: parts.action + parts.predictedReturn + parts.reward, gradients: [gradLogits, gradReturn, gradReward] };
   });
 }
